@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make deps: install the host build packages and fetch everything else
+# (QEMU source, firmware, guest kernel, trixie build root, kselftest headers)
+# into $SVMDEMO_CACHE. Idempotent; every step is skipped when its cache exists.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+HOST_PKGS="build-essential ninja-build pkg-config python3-venv libglib2.0-dev
+libpixman-1-dev flex bison dpkg-dev cpio debootstrap busybox-static xz-utils
+zstd unzip"
+
+host_packages() {
+	local missing=() p
+	for p in $HOST_PKGS; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q '^install ok installed' || missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		[ "$(id -u)" = 0 ] || die "need root to install host packages: ${missing[*]}"
+		step "installing host packages: ${missing[*]}"
+		DEBIAN_FRONTEND=noninteractive apt-get -q update >/dev/null ||
+			die "apt-get update failed"
+		DEBIAN_FRONTEND=noninteractive apt-get -qy install "${missing[@]}" >/dev/null ||
+			die "could not install host packages: ${missing[*]}"
+	fi
+}
+
+# QEMU needs meson >= 1.5; bookworm has 1.0, bookworm-backports has 1.7.
+host_meson() {
+	local v deb
+	v=$(meson --version 2>/dev/null || echo 0)
+	if dpkg --compare-versions "$v" ge 1.5; then
+		return
+	fi
+	v=$(pkg_version_in meson bookworm-backports)
+	[ -n "$v" ] || die "meson >= 1.5 not found in bookworm-backports"
+	deb=$(fetch_deb "meson=$v")
+	step "installing meson $v from bookworm-backports"
+	DEBIAN_FRONTEND=noninteractive apt-get -qy install "$deb" >/dev/null ||
+		die "could not install $deb"
+}
+
+# Usable = has the PCI ATS/PRI API that the VT-d series and device build on.
+qemu_source_usable() {
+	grep -q 'pci_pri_request_page' "$1/hw/pci/pci.c" 2>/dev/null
+}
+
+qemu_source() {
+	local dst=$SVMDEMO_CACHE/qemu-src v tried=()
+	if [ -f "$dst/current" ] && qemu_source_usable "$(cat "$dst/current")"; then
+		return
+	fi
+	mkdir -p "$dst/dl"
+	# The pinned version first, then whatever else the sid index offers.
+	for v in "$QEMU_DEB_VERSION" $(lapt_cache showsrc qemu |
+			awk '/^Version:/ { print $2 }' | sort -rV); do
+		case " ${tried[*]-} " in *" $v "*) continue ;; esac
+		tried+=("$v")
+		step "fetching Debian's QEMU source $v"
+		rm -rf "$dst/dl"/* "$dst/tree"
+		if ! (cd "$dst/dl" && lapt_get -q source --download-only "qemu=$v" \
+				>"$dst/fetch.log" 2>&1); then
+			echo "    $v: not downloadable (see $dst/fetch.log)"
+			continue
+		fi
+		(cd "$dst/dl" && dpkg-source --no-check -x ./*.dsc "$dst/tree" \
+			>"$dst/unpack.log" 2>&1) ||
+			die "could not unpack the QEMU source $v (see $dst/unpack.log)"
+		if ! qemu_source_usable "$dst/tree"; then
+			echo "    $v: lacks the PCI ATS/PRI API (pci_pri_request_page); not usable"
+			continue
+		fi
+		rm -rf "$dst/${v#*:}"
+		mv "$dst/tree" "$dst/${v#*:}"
+		echo "$dst/${v#*:}" >"$dst/current"
+		echo "$v" >"$dst/version"
+		rm -rf "$dst/dl"/*
+		return
+	done
+	die "no usable QEMU source: tried ${tried[*]-none}; need Debian's qemu 1:10.2.x (with pci_pri_request_page) from the sid source index"
+}
+
+firmware() {
+	local dst=$SVMDEMO_CACHE/firmware v deb
+	[ -s "$dst/qboot.rom" ] && return
+	v=$(lapt_cache madison qemu-system-data | awk '{ print $3; exit }')
+	[ -n "$v" ] || die "qemu-system-data (for qboot.rom) not found in any suite"
+	deb=$(fetch_deb "qemu-system-data=$v")
+	step "extracting qboot.rom from qemu-system-data $v"
+	rm -rf "$dst.tmp" && mkdir -p "$dst.tmp"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$dst.tmp" --wildcards '*/qboot.rom' ||
+		die "qboot.rom not found in $deb"
+	mkdir -p "$dst"
+	cp "$(find "$dst.tmp" -name qboot.rom | head -n1)" "$dst/qboot.rom"
+	rm -rf "$dst.tmp"
+}
+
+# The guest kernel: trixie-backports' linux-image-amd64 -> its ABI name.
+guest_kernel() {
+	local v abi dst deb
+	v=$(pkg_version_in linux-image-amd64 trixie-backports)
+	[ -n "$v" ] || die "linux-image-amd64 not found in trixie-backports"
+	abi=$(lapt_cache show "linux-image-amd64=$v" |
+		sed -n 's/^Depends:.*linux-image-\([0-9][^ ]*-amd64\) .*/\1/p' | head -n1)
+	[ -n "$abi" ] || die "cannot resolve the kernel ABI behind linux-image-amd64 $v"
+	case $abi in 7.*) ;; *) die "trixie-backports kernel is $abi, need a 7.x kernel" ;; esac
+	dst=$SVMDEMO_CACHE/kernel/$abi
+	if [ ! -s "$dst/vmlinuz" ]; then
+		deb=$(fetch_deb "linux-binary-$abi=$v")
+		step "extracting the guest kernel $abi"
+		rm -rf "$dst.tmp" && mkdir -p "$dst.tmp"
+		dpkg-deb -x "$deb" "$dst.tmp"
+		mkdir -p "$dst"
+		cp "$dst.tmp/usr/lib/modules/$abi/vmlinuz" "$dst/vmlinuz" ||
+			die "no vmlinuz in $deb"
+		cp "$dst.tmp/usr/lib/modules/$abi/config" "$dst/config" 2>/dev/null ||
+			cp "$dst.tmp/boot/config-$abi" "$dst/config" 2>/dev/null || true
+		rm -rf "$dst.tmp"
+	fi
+	cat >"$SVMDEMO_CACHE/kernel.env.new" <<-EOF
+	KVER_PKG=$v
+	KABI=$abi
+	KSERIES=$(echo "$abi" | cut -d. -f1-2)
+	KDIR_ROOT=$dst
+	EOF
+	mv "$SVMDEMO_CACHE/kernel.env.new" "$SVMDEMO_CACHE/kernel.env"
+}
+
+# A Debian trixie root with the guest kernel's headers, gcc and liburing:
+# the 7.x kbuild helpers are trixie binaries.
+build_root() {
+	local pkgs key root m
+	load_kernel_env
+	pkgs="linux-headers-$KABI=$KVER_PKG gcc make libc6-dev liburing-dev"
+	key=$(echo "$pkgs" | sha256sum | cut -c1-12)
+	root=$SVMDEMO_CACHE/buildroot/trixie-$key
+	if [ ! -f "$root/.svmdemo-ready" ]; then
+		m=$(host_mirror)
+		rm -rf "$root"
+		mkdir -p "$(dirname "$root")"
+		step "creating the trixie build root (debootstrap, about 30 s)"
+		debootstrap --variant=minbase trixie "$root" "$m" \
+			>"$root.log" 2>&1 ||
+			die "debootstrap trixie failed (see $root.log)"
+		cat >"$root/etc/apt/sources.list" <<-EOF
+		deb $m trixie main
+		deb $m trixie-backports main
+		EOF
+		step "installing $pkgs in the build root"
+		chroot "$root" sh -c "apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get -qy --no-install-recommends install $pkgs && apt-get clean" \
+			>>"$root.log" 2>&1 ||
+			die "could not install '$pkgs' in the build root (see $root.log)"
+		touch "$root/.svmdemo-ready"
+	fi
+	echo "BUILDROOT=$root" >>"$SVMDEMO_CACHE/kernel.env"
+}
+
+# kselftest.h, kselftest_harness.h (and checkpatch.pl for 'make lint') from
+# linux-source-<series> of the guest kernel.
+kernel_source_bits() {
+	local dst v deb tarball
+	load_kernel_env
+	dst=$SVMDEMO_CACHE/ksrc/$KSERIES
+	if [ ! -f "$dst/.ready" ]; then
+		v=$(pkg_version_in "linux-source-$KSERIES" trixie-backports)
+		[ -n "$v" ] || die "linux-source-$KSERIES not found in trixie-backports"
+		deb=$(fetch_deb "linux-source-$KSERIES=$v")
+		step "extracting kselftest headers and checkpatch from linux-source-$KSERIES $v"
+		rm -rf "$dst" && mkdir -p "$dst"
+		tarball=usr/src/linux-source-$KSERIES.tar.xz
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./$tarball" |
+			tar -xJ -C "$dst" --strip-components=1 --wildcards \
+			'*/tools/testing/selftests/kselftest.h' \
+			'*/tools/testing/selftests/kselftest_harness.h' \
+			'*/tools/testing/selftests/kselftest_harness/*' \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch' 2>/dev/null || true
+		[ -f "$dst/tools/testing/selftests/kselftest_harness.h" ] ||
+			die "kselftest_harness.h not found in linux-source-$KSERIES"
+		rm -f "$deb"
+		touch "$dst/.ready"
+	fi
+	echo "KSRC=$dst" >>"$SVMDEMO_CACHE/kernel.env"
+}
+
+main() {
+	mkdir -p "$SVMDEMO_CACHE"
+	host_packages
+	apt_local_setup
+	host_meson
+	qemu_source
+	firmware
+	guest_kernel
+	build_root
+	kernel_source_bits
+	step "deps ready in $SVMDEMO_CACHE (kernel $KABI, QEMU $(cat "$SVMDEMO_CACHE/qemu-src/version"))"
+}
+
+main "$@"

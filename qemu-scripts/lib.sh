@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the svmdemo build and VM scripts. Source it, do not run it.
+#
+# Everything fetched or built lives under $SVMDEMO_CACHE, outside the clone,
+# in directories keyed on their inputs so that re-runs are fast.
+
+SVMDEMO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SVMDEMO_CACHE=${SVMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/svmdemo}
+APT_DIR=$SVMDEMO_CACHE/apt
+DEB_DIR=$SVMDEMO_CACHE/debs
+
+# The QEMU source we build on; see docs/building.md for the detection rules.
+QEMU_DEB_VERSION=${QEMU_DEB_VERSION:-1:10.2.2+ds-1}
+
+step() { printf '==> %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Hash of the given files/strings: the key of a cache directory.
+key_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+
+# The Debian mirror the host already uses (never hard-coded in the repo).
+host_mirror() {
+	local uri
+	uri=$(apt-get indextargets --format '$(REPO_URI) $(CODENAME)' \
+		'Created-By: Packages' 2>/dev/null |
+		awk '$2 == "bookworm" { print $1; exit }')
+	[ -n "$uri" ] || die "cannot find the host's Debian mirror in its apt configuration (no bookworm main source)"
+	printf '%s\n' "${uri%/}"
+}
+
+# apt-get/apt-cache with a project-local state: the host's apt config is
+# never rewritten.
+apt_local_opts() {
+	printf '%s\n' -o "Dir::Etc::SourceList=$APT_DIR/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o "Dir::State::Lists=$APT_DIR/lists" \
+		-o "Dir::Cache::Archives=$APT_DIR/archives" \
+		-o Dir::State::Status=/dev/null -o Debug::NoLocking=1
+}
+lapt_get() { mapfile -t o < <(apt_local_opts); apt-get "${o[@]}" "$@"; }
+lapt_cache() { mapfile -t o < <(apt_local_opts); apt-cache "${o[@]}" "$@"; }
+
+# Make the local apt state (extra suites: bookworm-backports, trixie,
+# trixie-backports, sid sources) and refresh it at most once an hour.
+apt_local_setup() {
+	local m kr=/usr/share/keyrings/debian-archive-keyring.gpg
+	mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/archives/partial" "$DEB_DIR"
+	m=$(host_mirror)
+	cat >"$APT_DIR/sources.list.new" <<-EOF
+	deb [signed-by=$kr] $m bookworm-backports main
+	deb [signed-by=$kr] $m trixie main
+	deb [signed-by=$kr] $m trixie-backports main
+	deb-src [signed-by=$kr] $m sid main
+	EOF
+	if ! cmp -s "$APT_DIR/sources.list.new" "$APT_DIR/sources.list" ||
+	   [ -z "$(find "$APT_DIR/stamp" -mmin -60 2>/dev/null)" ]; then
+		mv "$APT_DIR/sources.list.new" "$APT_DIR/sources.list"
+		step "refreshing package indexes (bookworm-backports, trixie, trixie-backports, sid sources) from $m"
+		lapt_get -q update >"$APT_DIR/update.log" 2>&1 ||
+			die "apt update of the extra suites failed (see $APT_DIR/update.log)"
+		touch "$APT_DIR/stamp"
+	fi
+	rm -f "$APT_DIR/sources.list.new"
+}
+
+# Candidate version of a binary package in one suite (e.g. trixie-backports).
+pkg_version_in() {
+	lapt_cache madison "$1" | awk -v s="$2" '$0 ~ " "s"/" { print $3; exit }'
+}
+
+# Download one binary package (name=version) into $DEB_DIR; prints its path.
+fetch_deb() {
+	local spec=$1 name=${1%%=*} ver=${1#*=} f
+	ver=${ver/:/%3a}	# apt encodes the epoch in file names
+	f=$(ls "$DEB_DIR/${name}_${ver}"_*.deb 2>/dev/null | head -n1)
+	if [ -z "$f" ]; then
+		(cd "$DEB_DIR" && lapt_get -q download "$spec" >/dev/null 2>&1) ||
+			die "could not download the Debian package $spec"
+		f=$(ls "$DEB_DIR/${name}_${ver}"_*.deb 2>/dev/null | head -n1)
+		[ -n "$f" ] || die "downloaded $spec but cannot find its .deb"
+	fi
+	printf '%s\n' "$f"
+}
+
+# The guest kernel: the version behind trixie-backports' linux-image-amd64.
+# Resolved by deps.sh and recorded in $SVMDEMO_CACHE/kernel.env.
+load_kernel_env() {
+	[ -f "$SVMDEMO_CACHE/kernel.env" ] || die "no guest kernel yet: run 'make deps' first"
+	# shellcheck disable=SC1091
+	. "$SVMDEMO_CACHE/kernel.env"
+}
