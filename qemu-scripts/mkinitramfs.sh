@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest initramfs: busybox-static, our /init, the driver module
+# and the statically linked selftests, set up to run one MODE
+# (check, demo, bench, shell).
+#
+#   qemu-scripts/mkinitramfs.sh MODE OUTPUT.cpio.gz
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+[ $# -eq 2 ] || die "usage: $0 MODE OUTPUT.cpio.gz"
+mode=$1 out=$2
+build=$SVMDEMO_TOP/build
+[ -x /bin/busybox ] && dpkg-query -W busybox-static >/dev/null 2>&1 ||
+	die "no static busybox: install busybox-static ('make deps')"
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,mnt,etc/svmdemo,lib/modules,selftests,usr/bin,usr/share/svmdemo}
+cp /bin/busybox "$stage/bin/busybox"
+install -m 755 "$SVMDEMO_TOP/qemu-scripts/guest/init" "$stage/init"
+install -m 755 "$SVMDEMO_TOP/qemu-scripts/guest/run_tests.sh" "$stage/selftests/"
+for f in "$SVMDEMO_TOP"/qemu-scripts/guest/*.sh; do
+	install -m 755 "$f" "$stage/usr/share/svmdemo/"
+done
+mknod -m 600 "$stage/dev/console" c 5 1
+mknod -m 666 "$stage/dev/null" c 1 3
+echo "$mode" >"$stage/etc/svmdemo/mode"
+echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
+echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>"$stage/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+[ -f "$SVMDEMO_TOP/svmdemo.ko" ] && cp "$SVMDEMO_TOP/svmdemo.ko" "$stage/lib/modules/"
+if [ -d "$build/selftests" ]; then
+	cp -a "$build/selftests/." "$stage/selftests/"
+fi
+(cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$out.tmp"
+mv "$out.tmp" "$out"
