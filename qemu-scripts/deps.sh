@@ -81,19 +81,20 @@ qemu_source() {
 	die "no usable QEMU source: tried ${tried[*]-none}; need Debian's qemu 1:10.2.x (with pci_pri_request_page) from the sid source index"
 }
 
+# qboot.rom and the option ROMs QEMU loads on q35 (linuxboot_dma.bin,
+# kvmvapic.bin): the +ds source has no firmware blobs.
 firmware() {
 	local dst=$SVMDEMO_CACHE/firmware v deb
-	[ -s "$dst/qboot.rom" ] && return
+	[ -s "$dst/qboot.rom" ] && [ -s "$dst/linuxboot_dma.bin" ] && return
 	v=$(lapt_cache madison qemu-system-data | awk '{ print $3; exit }')
 	[ -n "$v" ] || die "qemu-system-data (for qboot.rom) not found in any suite"
 	deb=$(fetch_deb "qemu-system-data=$v")
-	step "extracting qboot.rom from qemu-system-data $v"
-	rm -rf "$dst.tmp" && mkdir -p "$dst.tmp"
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -x -C "$dst.tmp" --wildcards '*/qboot.rom' ||
+	step "extracting qboot.rom and option ROMs from qemu-system-data $v"
+	rm -rf "$dst.tmp" "$dst" && mkdir -p "$dst.tmp"
+	dpkg-deb -x "$deb" "$dst.tmp"
+	[ -s "$dst.tmp/usr/share/qemu/qboot.rom" ] ||
 		die "qboot.rom not found in $deb"
-	mkdir -p "$dst"
-	cp "$(find "$dst.tmp" -name qboot.rom | head -n1)" "$dst/qboot.rom"
+	mv "$dst.tmp/usr/share/qemu" "$dst"
 	rm -rf "$dst.tmp"
 }
 

@@ -67,7 +67,8 @@ initrd=$build/initramfs-$mode.cpio.gz
 
 # shellcheck disable=SC2206
 cmd=("$QEMU" -machine q35 -accel tcg -cpu max,la57=off -m "${MEM:-2G}"
-	-smp "${SMP:-2}" -nographic -no-reboot -bios "$bios"
+	-smp "${SMP:-2}" -nographic -vga none -nic none -no-reboot
+	-L "$SVMDEMO_CACHE/firmware" -bios "$bios"
 	-device "intel-iommu,$IOMMU_OPTS" "${device[@]}" "${trace[@]}"
 	-kernel "$KERNEL" -initrd "$initrd"
 	-append "console=ttyS0 loglevel=5 intel_iommu=on,sm_on panic=-1 ${APPEND:-}"
