@@ -1,0 +1,611 @@
+/*
+ * svmdemo queue engine: one thread per hardware queue (plus one for the
+ * compatible block) fetches descriptors, runs the operations through the
+ * translation engine, and writes completion records.
+ *
+ * Locking: queue state is protected by the BQL. An engine thread holds the
+ * BQL while it runs a job and drops it between 64 KiB windows, while it
+ * waits for work, and while it waits for a page group response.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/main-loop.h"
+#include "qemu/rcu.h"
+#include "qemu/crc32c.h"
+#include "qemu/bswap.h"
+#include "qemu/units.h"
+#include "hw/pci/pci.h"
+#include "svmdemo.h"
+#include "trace.h"
+
+static uint8_t svmdemo_crc8_table[256];
+
+/* Reflected CRC-8 table, the same as Linux's crc8_populate_lsb(t, 0xab). */
+static void svmdemo_crc8_init(void)
+{
+    unsigned i, bit;
+
+    for (i = 0; i < 256; i++) {
+        uint8_t crc = i;
+
+        for (bit = 0; bit < 8; bit++) {
+            crc = (crc & 1) ? (crc >> 1) ^ SVMDEMO_CRC8_POLY : crc >> 1;
+        }
+        svmdemo_crc8_table[i] = crc;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Job checks and execution                                           */
+/* ------------------------------------------------------------------ */
+
+/* Set if the job must stop now, with the status it completes with. */
+bool svmdemo_job_stopped(SvmdemoQueue *q, uint32_t *status)
+{
+    if (q->discard || q->exiting) {
+        *status = SVMDEMO_STS_DISCARD;
+        return true;
+    }
+    if (q->pasid_abort) {
+        *status = SVMDEMO_STS_ABORTED;
+        return true;
+    }
+    return false;
+}
+
+static bool svmdemo_range_wraps(uint64_t addr, uint64_t len)
+{
+    return len && addr + (len - 1) < addr;
+}
+
+static uint32_t svmdemo_job_check(SvmdemoQueue *q, SvmdemoJob *job)
+{
+    SvmdemoState *s = q->s;
+    const SvmdemoDesc *d = &job->d;
+    bool reads_src = d->opcode == SVMDEMO_OP_COPY ||
+                     d->opcode == SVMDEMO_OP_COMPARE ||
+                     d->opcode == SVMDEMO_OP_CRC32C ||
+                     d->opcode == SVMDEMO_OP_READ_CRC8;
+    bool uses_dst = d->opcode == SVMDEMO_OP_FILL ||
+                    d->opcode == SVMDEMO_OP_COPY ||
+                    d->opcode == SVMDEMO_OP_COMPARE ||
+                    d->opcode == SVMDEMO_OP_WRITE_PATTERN;
+
+    if ((d->pasid & SVMDEMO_DESC_PASID_RSVD) || d->rsvd0 || d->rsvd1 ||
+        (d->flags & SVMDEMO_DESC_F_RSVD) ||
+        ((d->flags & SVMDEMO_DESC_F_CR_USER) &&
+         (d->cr_addr & (SVMDEMO_CMPL_SIZE - 1)))) {
+        return SVMDEMO_STS_RESERVED;
+    }
+    if (d->opcode >= SVMDEMO_OP_NR) {
+        return SVMDEMO_STS_BAD_OPCODE;
+    }
+    if (job->has_pasid && !svmdemo_pasid_usable(s, job->pasid)) {
+        return SVMDEMO_STS_BAD_PASID;
+    }
+    if (d->flags & SVMDEMO_DESC_F_PRIV) {
+        return SVMDEMO_STS_PRIV;
+    }
+    if (d->opcode != SVMDEMO_OP_NOOP &&
+        (d->len > SVMDEMO_MAX_XFER_BYTES ||
+         (reads_src && svmdemo_range_wraps(d->src, d->len)) ||
+         (uses_dst && svmdemo_range_wraps(d->dst, d->len)))) {
+        return SVMDEMO_STS_LENGTH;
+    }
+    return SVMDEMO_STS_SUCCESS;
+}
+
+/* Let vCPUs in between windows; false if the job must stop. */
+static bool svmdemo_job_yield(SvmdemoQueue *q, uint32_t *status)
+{
+    bql_unlock();
+    bql_lock();
+    return !svmdemo_job_stopped(q, status);
+}
+
+static void svmdemo_job_exec(SvmdemoQueue *q, SvmdemoJob *job)
+{
+    const SvmdemoDesc *d = &job->d;
+    bool atc = !(d->flags & SVMDEMO_DESC_F_UNTRANSLATED);
+    uint8_t *a = q->buf[0], *b = q->buf[1];
+    uint32_t crc32 = UINT32_MAX;
+    uint8_t crc8 = SVMDEMO_CRC8_INIT;
+    uint32_t status = SVMDEMO_STS_SUCCESS;
+    uint64_t off, n, i;
+
+    if (d->opcode == SVMDEMO_OP_NOOP) {
+        return;
+    }
+
+    for (off = 0; off < d->len; off += n) {
+        n = MIN(d->len - off, SVMDEMO_WINDOW);
+        if (off && !svmdemo_job_yield(q, &status)) {
+            break;
+        }
+
+        switch (d->opcode) {
+        case SVMDEMO_OP_FILL:
+            for (i = 0; i < n; i++) {
+                a[i] = d->operand >> (8 * ((off + i) % 8));
+            }
+            status = svmdemo_dma(q, job, d->dst + off, a, n, true, atc);
+            break;
+        case SVMDEMO_OP_WRITE_PATTERN:
+            for (i = 0; i < n; i++) {
+                a[i] = (off + i) % SVMDEMO_WRITE_PATTERN_MOD;
+            }
+            status = svmdemo_dma(q, job, d->dst + off, a, n, true, atc);
+            break;
+        case SVMDEMO_OP_COPY:
+            status = svmdemo_dma(q, job, d->src + off, a, n, false, atc);
+            if (status == SVMDEMO_STS_SUCCESS) {
+                status = svmdemo_dma(q, job, d->dst + off, a, n, true, atc);
+            }
+            break;
+        case SVMDEMO_OP_COMPARE:
+            status = svmdemo_dma(q, job, d->src + off, a, n, false, atc);
+            if (status == SVMDEMO_STS_SUCCESS) {
+                status = svmdemo_dma(q, job, d->dst + off, b, n, false, atc);
+            }
+            if (status == SVMDEMO_STS_SUCCESS && memcmp(a, b, n)) {
+                for (i = 0; a[i] == b[i]; i++) {
+                    continue;
+                }
+                job->result = off + i;
+                job->bytes_done += i;
+                job->status = SVMDEMO_STS_MISMATCH;
+                return;
+            }
+            break;
+        case SVMDEMO_OP_CRC32C:
+            status = svmdemo_dma(q, job, d->src + off, a, n, false, atc);
+            if (status == SVMDEMO_STS_SUCCESS) {
+                /* QEMU's crc32c() returns the state inverted */
+                crc32 = crc32c(crc32, a, n) ^ UINT32_MAX;
+            }
+            break;
+        case SVMDEMO_OP_READ_CRC8:
+            status = svmdemo_dma(q, job, d->src + off, a, n, false, atc);
+            for (i = 0; status == SVMDEMO_STS_SUCCESS && i < n; i++) {
+                crc8 = svmdemo_crc8_table[crc8 ^ a[i]];
+            }
+            break;
+        default:
+            g_assert_not_reached();
+        }
+        if (status != SVMDEMO_STS_SUCCESS) {
+            break;
+        }
+        job->bytes_done += n;
+    }
+
+    job->status = status;
+    if (status != SVMDEMO_STS_SUCCESS) {
+        return;
+    }
+    if (d->opcode == SVMDEMO_OP_CRC32C) {
+        job->result = crc32 ^ UINT32_MAX;
+    } else if (d->opcode == SVMDEMO_OP_READ_CRC8) {
+        job->result = crc8;
+        if (crc8 != (uint8_t)d->operand) {
+            job->status = SVMDEMO_STS_MISMATCH;
+        }
+    }
+}
+
+static void svmdemo_job_run(SvmdemoQueue *q, SvmdemoJob *job)
+{
+    job->status = svmdemo_job_check(q, job);
+    if (job->status == SVMDEMO_STS_SUCCESS &&
+        (job->d.flags & SVMDEMO_DESC_F_FENCE)) {
+        bool abort = q->fence_err;
+
+        /* An ABORTED by this rule does not count for the next FENCE. */
+        q->fence_err = false;
+        if (abort) {
+            job->status = SVMDEMO_STS_ABORTED;
+            return;
+        }
+    }
+    if (job->status == SVMDEMO_STS_SUCCESS) {
+        svmdemo_job_exec(q, job);
+    }
+    if (job->status != SVMDEMO_STS_SUCCESS) {
+        q->fence_err = true;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Completion                                                         */
+/* ------------------------------------------------------------------ */
+
+static void svmdemo_job_account(SvmdemoState *s, SvmdemoJob *job)
+{
+    s->cnt[SVMDEMO_CNT_JOBS]++;
+    s->cnt[SVMDEMO_CNT_BYTES] += job->bytes_done;
+    s->cnt_status[job->status % SVMDEMO_CNT_STATUS_NR]++;
+    if (job->status != SVMDEMO_STS_SUCCESS) {
+        s->cnt[SVMDEMO_CNT_ERRORS]++;
+    }
+}
+
+static void svmdemo_cmpl_build(SvmdemoJob *job, uint32_t extra,
+                               SvmdemoCmpl *c)
+{
+    uint32_t status = job->status | extra | SVMDEMO_CMPL_DONE;
+
+    if (job->fault_write && (job->status == SVMDEMO_STS_PAGE_FAULT ||
+                             job->status == SVMDEMO_STS_PERM ||
+                             job->status == SVMDEMO_STS_DMA_ERROR)) {
+        status |= SVMDEMO_CMPL_FAULT_WRITE;
+    }
+    c->status = cpu_to_le32(status);
+    c->bytes_done = cpu_to_le32(job->bytes_done);
+    c->result = cpu_to_le64(job->result);
+    c->fault_addr = cpu_to_le64(job->fault_addr);
+    c->cookie = cpu_to_le64(job->d.cookie);
+}
+
+static void svmdemo_queue_complete(SvmdemoQueue *q, SvmdemoJob *job)
+{
+    SvmdemoState *s = q->s;
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t extra = 0;
+    SvmdemoCmpl c;
+
+    switch (job->status) {
+    case SVMDEMO_STS_SUCCESS:
+    case SVMDEMO_STS_MISMATCH:
+    case SVMDEMO_STS_PAGE_FAULT:
+    case SVMDEMO_STS_PERM:
+    case SVMDEMO_STS_DMA_ERROR:
+    case SVMDEMO_STS_TIMEOUT:
+    case SVMDEMO_STS_ABORTED:
+        break;
+    default:
+        /* failed a check: nothing was done */
+        job->bytes_done = 0;
+        job->result = 0;
+        job->fault_addr = 0;
+    }
+    if (job->status != SVMDEMO_STS_PAGE_FAULT &&
+        job->status != SVMDEMO_STS_PERM &&
+        job->status != SVMDEMO_STS_DMA_ERROR) {
+        job->fault_addr = 0;
+        job->fault_write = false;
+    }
+
+    if ((job->d.flags & SVMDEMO_DESC_F_CR_USER) && job->has_pasid &&
+        job->status != SVMDEMO_STS_BAD_PASID &&
+        job->status != SVMDEMO_STS_RESERVED) {
+        SvmdemoJob cr_job = *job;
+        uint32_t st;
+
+        svmdemo_cmpl_build(job, 0, &c);
+        st = svmdemo_dma(q, &cr_job, job->d.cr_addr, &c, sizeof(c), true,
+                         !(job->d.flags & SVMDEMO_DESC_F_UNTRANSLATED));
+        if (st == SVMDEMO_STS_DISCARD) {
+            return;
+        }
+        if (st != SVMDEMO_STS_SUCCESS) {
+            extra |= SVMDEMO_CMPL_CR_USER_FAILED;
+        }
+    }
+
+    svmdemo_cmpl_build(job, extra, &c);
+    if (pci_dma_write(pdev, q->cmpl_base + (uint64_t)q->head *
+                      SVMDEMO_CMPL_SIZE, &c, sizeof(c)) != MEMTX_OK) {
+        svmdemo_queue_halt(q, SVMDEMO_QERR_CMPL_WRITE);
+        return;
+    }
+    q->head = (q->head + 1) & (q->size - 1);
+    q->completed++;
+    svmdemo_job_account(s, job);
+    if (q->draining && q->head == q->tail) {
+        q->enabled = false;
+        q->draining = false;
+    }
+    if (job->d.flags & SVMDEMO_DESC_F_NO_IRQ) {
+        s->intr_status |= BIT(q->idx);
+    } else {
+        svmdemo_irq_queue(s, q->idx);
+    }
+}
+
+static void svmdemo_compat_complete(SvmdemoQueue *q, SvmdemoJob *job)
+{
+    SvmdemoState *s = q->s;
+
+    s->compat_status = job->status;
+    svmdemo_job_account(s, job);
+    svmdemo_irq_compat(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Engine threads                                                     */
+/* ------------------------------------------------------------------ */
+
+static bool svmdemo_is_compat(SvmdemoQueue *q)
+{
+    return q->idx == q->s->num_queues;
+}
+
+static bool svmdemo_queue_has_work(SvmdemoQueue *q)
+{
+    if (svmdemo_is_compat(q)) {
+        return q->compat_pending;
+    }
+    return q->enabled && !q->error && q->head != q->tail;
+}
+
+static void svmdemo_job_decode(SvmdemoJob *job, const SvmdemoDesc *raw)
+{
+    SvmdemoDesc *d = &job->d;
+
+    memset(job, 0, sizeof(*job));
+    d->pasid = le32_to_cpu(raw->pasid);
+    d->opcode = raw->opcode;
+    d->rsvd0 = raw->rsvd0;
+    d->flags = le16_to_cpu(raw->flags);
+    d->src = le64_to_cpu(raw->src);
+    d->dst = le64_to_cpu(raw->dst);
+    d->len = le64_to_cpu(raw->len);
+    d->operand = le64_to_cpu(raw->operand);
+    d->cookie = le64_to_cpu(raw->cookie);
+    d->cr_addr = le64_to_cpu(raw->cr_addr);
+    d->rsvd1 = le64_to_cpu(raw->rsvd1);
+    job->has_pasid = d->pasid & SVMDEMO_DESC_PASID_VALID;
+    job->pasid = d->pasid & SVMDEMO_DESC_PASID_MASK;
+}
+
+static void svmdemo_queue_step(SvmdemoQueue *q)
+{
+    SvmdemoState *s = q->s;
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint64_t gen = q->gen;
+    SvmdemoJob job;
+
+    if (svmdemo_is_compat(q)) {
+        job = q->compat_job;
+        q->compat_pending = false;
+    } else {
+        SvmdemoDesc raw;
+
+        if (pci_dma_read(pdev, q->desc_base + (uint64_t)q->head *
+                         SVMDEMO_DESC_SIZE, &raw, sizeof(raw)) != MEMTX_OK) {
+            svmdemo_queue_halt(q, SVMDEMO_QERR_DESC_FETCH);
+            return;
+        }
+        svmdemo_job_decode(&job, &raw);
+    }
+
+    q->running = true;
+    q->pasid_abort = false;
+    q->cur_has_pasid = job.has_pasid;
+    q->cur_pasid = job.pasid;
+    trace_svmdemo_job_start(q->idx, job.has_pasid, job.pasid, job.d.opcode,
+                            job.d.flags, job.d.src, job.d.dst, job.d.len);
+
+    svmdemo_job_run(q, &job);
+
+    trace_svmdemo_job_finish(q->idx, job.status, job.bytes_done, job.result,
+                             job.fault_addr);
+    /* Still "running": writing a user completion record may wait too. */
+    if (job.status != SVMDEMO_STS_DISCARD && q->gen == gen) {
+        if (svmdemo_is_compat(q)) {
+            svmdemo_compat_complete(q, &job);
+        } else {
+            svmdemo_queue_complete(q, &job);
+        }
+    }
+    q->running = false;
+    q->pasid_abort = false;
+    qemu_cond_broadcast(&s->idle_cond);
+}
+
+static void *svmdemo_queue_thread(void *opaque)
+{
+    SvmdemoQueue *q = opaque;
+
+    rcu_register_thread();
+    bql_lock();
+    while (!q->exiting) {
+        if (svmdemo_queue_has_work(q)) {
+            svmdemo_queue_step(q);
+        } else {
+            qemu_cond_wait_bql(&q->cond);
+        }
+    }
+    bql_unlock();
+    rcu_unregister_thread();
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Register side (vCPU thread, BQL held)                              */
+/* ------------------------------------------------------------------ */
+
+void svmdemo_queue_halt(SvmdemoQueue *q, uint8_t err_code)
+{
+    SvmdemoState *s = q->s;
+
+    trace_svmdemo_queue_error(q->idx, err_code);
+    q->error = true;
+    q->err_code = err_code;
+    q->enabled = false;
+    q->draining = false;
+    s->cnt[SVMDEMO_CNT_ERRORS]++;
+    svmdemo_raise_error(s, SVMDEMO_ERR_QUEUE_ERROR);
+}
+
+/* Stop the job in flight without a completion and wait until it has. */
+static void svmdemo_queue_stop(SvmdemoQueue *q)
+{
+    SvmdemoState *s = q->s;
+
+    q->gen++;
+    q->discard = true;
+    qemu_cond_broadcast(&s->pri_cond);
+    while (q->running) {
+        qemu_cond_wait_bql(&s->idle_cond);
+    }
+    q->discard = false;
+}
+
+void svmdemo_queue_reset(SvmdemoQueue *q)
+{
+    svmdemo_queue_stop(q);
+    q->enabled = false;
+    q->draining = false;
+    q->error = false;
+    q->err_code = SVMDEMO_QERR_NONE;
+    q->fence_err = false;
+    q->head = 0;
+    q->tail = 0;
+    q->completed = 0;
+    q->compat_pending = false;
+}
+
+void svmdemo_queue_ctrl(SvmdemoQueue *q, uint32_t val)
+{
+    SvmdemoState *s = q->s;
+
+    trace_svmdemo_queue_ctrl(q->idx, val);
+    if (val & SVMDEMO_Q_CTRL_RESET) {
+        svmdemo_queue_reset(q);
+        return;
+    }
+    if ((val & SVMDEMO_Q_CTRL_ENABLE) && !q->enabled && !q->error) {
+        if (!is_power_of_2(q->size) || q->size < SVMDEMO_RING_SIZE_MIN ||
+            q->size > s->ring_size_max ||
+            (q->desc_base & (SVMDEMO_DESC_SIZE - 1)) ||
+            (q->cmpl_base & (SVMDEMO_CMPL_SIZE - 1))) {
+            svmdemo_queue_halt(q, SVMDEMO_QERR_BAD_CONFIG);
+            return;
+        }
+        q->head = 0;
+        q->tail = 0;
+        q->completed = 0;
+        q->fence_err = false;
+        q->enabled = true;
+    }
+    if ((val & SVMDEMO_Q_CTRL_DISABLE) && q->enabled) {
+        if (q->head == q->tail && !q->running) {
+            q->enabled = false;
+        } else {
+            q->draining = true;
+        }
+    }
+}
+
+void svmdemo_queue_doorbell(SvmdemoQueue *q, uint32_t tail)
+{
+    SvmdemoState *s = q->s;
+
+    if (!q->enabled || q->draining) {
+        svmdemo_raise_error(s, SVMDEMO_ERR_DOORBELL_DISABLED);
+        return;
+    }
+    if (tail >= q->size) {
+        svmdemo_queue_halt(q, SVMDEMO_QERR_BAD_TAIL);
+        return;
+    }
+    q->tail = tail;
+    qemu_cond_signal(&q->cond);
+}
+
+/* A compat command (register 0x00): one job at a time. */
+bool svmdemo_compat_submit(SvmdemoState *s, uint64_t cmd)
+{
+    SvmdemoQueue *q = svmdemo_compat_queue(s);
+    SvmdemoJob *job = &q->compat_job;
+    uint64_t addr = s->compat_reg[SVMDEMO_COMPAT_ADDR / 8];
+
+    if (q->running || q->compat_pending) {
+        svmdemo_raise_error(s, SVMDEMO_ERR_COMPAT_BUSY);
+        return false;
+    }
+
+    memset(job, 0, sizeof(*job));
+    switch (cmd) {
+    case SVMDEMO_COMPAT_CMD_WRITE:
+        job->d.opcode = SVMDEMO_OP_WRITE_PATTERN;
+        job->d.dst = addr;
+        break;
+    case SVMDEMO_COMPAT_CMD_READ:
+        job->d.opcode = SVMDEMO_OP_READ_CRC8;
+        job->d.src = addr;
+        job->d.operand = (uint8_t)s->compat_reg[SVMDEMO_COMPAT_CRC / 8];
+        break;
+    default:
+        job->d.opcode = UINT8_MAX;      /* completes with BAD_OPCODE */
+        break;
+    }
+    job->d.len = s->compat_reg[SVMDEMO_COMPAT_SIZE / 8];
+    if (s->compat_reg[SVMDEMO_COMPAT_OPT / 8] & SVMDEMO_COMPAT_OPT_PRIV) {
+        job->d.flags |= SVMDEMO_DESC_F_PRIV;
+    }
+    if (s->compat_pasid < SVMDEMO_COMPAT_PASID_DISABLE) {
+        job->has_pasid = true;
+        job->pasid = s->compat_pasid;
+        job->d.pasid = s->compat_pasid | SVMDEMO_DESC_PASID_VALID;
+    }
+
+    s->compat_status = SVMDEMO_COMPAT_STATUS_BUSY;
+    q->compat_pending = true;
+    qemu_cond_signal(&q->cond);
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                         */
+/* ------------------------------------------------------------------ */
+
+void svmdemo_queues_init(SvmdemoState *s)
+{
+    unsigned i;
+
+    svmdemo_crc8_init();
+    qemu_cond_init(&s->idle_cond);
+    for (i = 0; i <= s->num_queues; i++) {
+        SvmdemoQueue *q = &s->queues[i];
+        g_autofree char *name = g_strdup_printf("svmdemo-q%u", i);
+
+        q->s = s;
+        q->idx = i;
+        q->buf[0] = g_malloc(SVMDEMO_WINDOW);
+        q->buf[1] = g_malloc(SVMDEMO_WINDOW);
+        qemu_cond_init(&q->cond);
+        qemu_thread_create(&q->thread, name, svmdemo_queue_thread, q,
+                           QEMU_THREAD_JOINABLE);
+    }
+}
+
+void svmdemo_queues_exit(SvmdemoState *s)
+{
+    unsigned i;
+
+    for (i = 0; i <= s->num_queues; i++) {
+        SvmdemoQueue *q = &s->queues[i];
+
+        svmdemo_queue_stop(q);
+        q->exiting = true;
+        qemu_cond_signal(&q->cond);
+    }
+    /* The threads need the BQL to notice. */
+    bql_unlock();
+    for (i = 0; i <= s->num_queues; i++) {
+        qemu_thread_join(&s->queues[i].thread);
+    }
+    bql_lock();
+    for (i = 0; i <= s->num_queues; i++) {
+        SvmdemoQueue *q = &s->queues[i];
+
+        qemu_cond_destroy(&q->cond);
+        g_free(q->buf[0]);
+        g_free(q->buf[1]);
+    }
+    qemu_cond_destroy(&s->idle_cond);
+}
