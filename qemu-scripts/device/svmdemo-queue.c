@@ -334,6 +334,14 @@ static bool svmdemo_is_compat(SvmdemoQueue *q)
 
 static bool svmdemo_queue_has_work(SvmdemoQueue *q)
 {
+    /*
+     * A reset in progress waits (without the BQL) for the engine to go
+     * idle: fetching the next descriptor now would keep the engine busy
+     * with discarded jobs and never let the reset take the BQL back.
+     */
+    if (q->discard) {
+        return false;
+    }
     if (svmdemo_is_compat(q)) {
         return q->compat_pending;
     }
