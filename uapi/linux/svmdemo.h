@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * svmdemo: user-space ABI of the svmdemo Shared Virtual Memory demo device.
+ *
+ * Every open() of /dev/svmdemoN binds the caller's address space (mm) to
+ * the device and gets a PASID from the IOMMU. Jobs submitted on that file
+ * run under that PASID: src/dst are plain virtual addresses of the process
+ * that opened the file. Only the process (mm) that opened the file may use
+ * it; any other caller (e.g. a child that inherited the fd across fork())
+ * gets -EPERM from every call.
+ *
+ * All structures are fixed size, naturally aligned, free of implicit
+ * padding, and identical for 32-bit and 64-bit user space. Fields called
+ * reserved or __pad must be zero on input (-EINVAL otherwise) so that they
+ * can be given a meaning later; the kernel writes zero into output-only
+ * reserved fields.
+ */
+#ifndef _UAPI_LINUX_SVMDEMO_H
+#define _UAPI_LINUX_SVMDEMO_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Bumped on any incompatible change; reported by SVMDEMO_IOC_INFO. */
+#define SVMDEMO_ABI_VERSION	1
+
+/**
+ * enum svmdemo_job_opcode - operation of one job
+ * @SVMDEMO_OPCODE_NOOP: do nothing; src, dst, len and operand must be 0.
+ *	Completes after every earlier job of the same queue.
+ * @SVMDEMO_OPCODE_FILL: fill [dst, dst + len) with the 64-bit pattern
+ *	@operand: byte i of dst is byte (i mod 8) of @operand in little-endian
+ *	order. src must be 0.
+ * @SVMDEMO_OPCODE_COPY: copy len bytes from src to dst. Overlapping ranges
+ *	leave dst unspecified.
+ * @SVMDEMO_OPCODE_COMPARE: compare len bytes at src and dst (both read only).
+ *	On a mismatch the job result is -EILSEQ and result_value holds the
+ *	offset of the first differing byte.
+ * @SVMDEMO_OPCODE_CRC32C: CRC-32C (Castagnoli, reflected 0x82F63B78, initial
+ *	value and final xor 0xFFFFFFFF, as crc32c() in user space libraries)
+ *	of [src, src + len), returned in result_value. dst and operand must
+ *	be 0.
+ * @SVMDEMO_OPCODE_WRITE_PATTERN: the compatible "WRITE" command: byte i of
+ *	[dst, dst + len) becomes (i mod 251). src and operand must be 0.
+ * @SVMDEMO_OPCODE_READ_CRC8: the compatible "READ" command: CRC-8 (reflected
+ *	polynomial 0xAB as crc8_populate_lsb() builds it, initial value 0xFF,
+ *	no final xor) of [src, src + len) is returned in result_value and
+ *	compared with @operand (0 .. 0xff); a mismatch gives the job result
+ *	-EBADMSG. dst must be 0.
+ * @SVMDEMO_OPCODE_MAX: number of opcodes; not an opcode.
+ *
+ * An opcode the driver does not know, or one the device does not report
+ * in &svmdemo_info.opcodes, is refused with -EINVAL.
+ */
+enum svmdemo_job_opcode {
+	SVMDEMO_OPCODE_NOOP = 0,
+	SVMDEMO_OPCODE_FILL = 1,
+	SVMDEMO_OPCODE_COPY = 2,
+	SVMDEMO_OPCODE_COMPARE = 3,
+	SVMDEMO_OPCODE_CRC32C = 4,
+	SVMDEMO_OPCODE_WRITE_PATTERN = 5,
+	SVMDEMO_OPCODE_READ_CRC8 = 6,
+	SVMDEMO_OPCODE_MAX
+};
+
+/*
+ * Job flags (&svmdemo_job.flags).
+ *
+ * SVMDEMO_JOB_UNTRANSLATED: do not use ATS and the device's translation
+ *	cache; every access is a PASID-tagged untranslated request that the
+ *	IOMMU translates (needs SVMDEMO_CAP_UNTRANSLATED).
+ * SVMDEMO_JOB_NO_PRI: fail fast: on a translation miss, do not send a Page
+ *	Request to fault the page in; the job fails with -EFAULT, fault_addr
+ *	set and bytes_done telling how far it got.
+ * SVMDEMO_JOB_PRIVILEGED: run the job as a privileged (supervisor)
+ *	request. Never allowed from user space: -EPERM. Defined so that the
+ *	refusal can be tested and the bit is never reused.
+ */
+#define SVMDEMO_JOB_UNTRANSLATED	_BITUL(0)
+#define SVMDEMO_JOB_NO_PRI		_BITUL(1)
+#define SVMDEMO_JOB_PRIVILEGED		_BITUL(2)
+
+/**
+ * struct svmdemo_job - one job, in and out
+ * @opcode: enum svmdemo_job_opcode.
+ * @flags: SVMDEMO_JOB_* flags; unknown bits: -EINVAL.
+ * @src: source virtual address (opcodes that read), else 0.
+ * @dst: destination virtual address (opcodes that write; the second buffer
+ *	of COMPARE), else 0.
+ * @len: length in bytes, 0 .. &svmdemo_info.max_len (0 for NOOP).
+ *	@src + @len and @dst + @len must not wrap around: -EINVAL.
+ * @operand: opcode specific: FILL pattern, READ_CRC8 expected CRC; 0 for
+ *	the others.
+ * @cookie: opaque to the kernel; returned unchanged, to match completions
+ *	of asynchronous jobs to requests.
+ * @reserved: must be zero.
+ * @result: output: 0 on success or a negative errno, see below.
+ * @status: output: the device's completion status word without its DONE
+ *	bit (docs/device.md: bits 7:0 status code, bit 8 the failed access
+ *	was a write); for diagnostics only, programs should test @result.
+ * @bytes_done: output: bytes processed before the job ended.
+ * @result_value: output: CRC32C / CRC-8 value, COMPARE mismatch offset.
+ * @fault_addr: output: virtual address that could not be translated or
+ *	accessed (when @result is -EFAULT, -EACCES or -EIO), else 0.
+ *
+ * Job results (@result) map the device status to an errno:
+ *
+ * ==========  ==============================================================
+ * 0           success
+ * -EFAULT     translation failed: address not mapped and not faultable,
+ *             Page Request refused, a miss with SVMDEMO_JOB_NO_PRI, an
+ *             address the IOMMU never translates (kernel range, MSI window)
+ * -EACCES     write to a page mapped read-only
+ * -EPERM      privileged request refused by the device
+ * -EINVAL     the device refused the descriptor (bad opcode, length, flags)
+ * -EILSEQ     COMPARE: the buffers differ (offset in @result_value)
+ * -EBADMSG    READ_CRC8: the CRC differs from @operand
+ * -ENXIO      the device refused the PASID (not enabled, out of range)
+ * -ETIMEDOUT  no answer to a Page Request in time (device PRI timeout)
+ * -ECANCELED  aborted: the file was closed, or the queue was reset after a
+ *             device error
+ * -ENODEV     the device was removed while the job was pending
+ * -EIO        any other device error (DMA error after translation)
+ * ==========  ==============================================================
+ *
+ * The ioctl return value never carries a device status: it is 0 when every
+ * job ran (whatever its own @result) or a negative errno when the request
+ * itself failed.
+ */
+struct svmdemo_job {
+	__u32 opcode;
+	__u32 flags;
+	__u64 src;
+	__u64 dst;
+	__u64 len;
+	__u64 operand;
+	__u64 cookie;
+	__u64 reserved[2];
+	/* output */
+	__s32 result;
+	__u32 status;
+	__u64 bytes_done;
+	__u64 result_value;
+	__u64 fault_addr;
+};
+
+/*
+ * Capabilities (&svmdemo_info.caps).
+ *
+ * SVMDEMO_CAP_ATS: the device translates through ATS and caches results.
+ * SVMDEMO_CAP_PRI: the device faults pages in with Page Requests.
+ * SVMDEMO_CAP_UNTRANSLATED: SVMDEMO_JOB_UNTRANSLATED is supported.
+ * SVMDEMO_CAP_MSIX: one interrupt vector per queue (else one shared MSI).
+ * SVMDEMO_CAP_URING_CMD: reserved for io_uring command submission.
+ */
+#define SVMDEMO_CAP_ATS			_BITULL(0)
+#define SVMDEMO_CAP_PRI			_BITULL(1)
+#define SVMDEMO_CAP_UNTRANSLATED	_BITULL(2)
+#define SVMDEMO_CAP_MSIX		_BITULL(3)
+#define SVMDEMO_CAP_URING_CMD		_BITULL(4)
+
+/**
+ * struct svmdemo_info - device and file information (SVMDEMO_IOC_INFO)
+ * @abi_version: SVMDEMO_ABI_VERSION of the driver.
+ * @pasid: PASID the IOMMU gave this file's address space. Read only: user
+ *	space never chooses a PASID.
+ * @caps: SVMDEMO_CAP_* bits.
+ * @opcodes: bit (1 << op) set for every supported enum svmdemo_job_opcode.
+ * @nr_queues: number of hardware queues.
+ * @ring_size: descriptors per queue ring.
+ * @max_jobs: largest &svmdemo_submit.count and &svmdemo_wait.count.
+ * @max_async: asynchronous jobs a file may have in flight or completed but
+ *	not yet reaped by SVMDEMO_IOC_WAIT.
+ * @max_len: largest &svmdemo_job.len.
+ * @hw_version: device version register.
+ * @queue: queue this file submits to unless SVMDEMO_SUBMIT_QUEUE is given.
+ * @reserved: written as zero.
+ */
+struct svmdemo_info {
+	__u32 abi_version;
+	__u32 pasid;
+	__u64 caps;
+	__u64 opcodes;
+	__u32 nr_queues;
+	__u32 ring_size;
+	__u32 max_jobs;
+	__u32 max_async;
+	__u64 max_len;
+	__u32 hw_version;
+	__u32 queue;
+	__u64 reserved[4];
+};
+
+/*
+ * Submit flags (&svmdemo_submit.flags).
+ *
+ * SVMDEMO_SUBMIT_ASYNC: return once the jobs are queued; collect them with
+ *	SVMDEMO_IOC_WAIT (poll() reports POLLIN when completions are ready).
+ * SVMDEMO_SUBMIT_QUEUE: run the jobs on &svmdemo_submit.queue instead of
+ *	the file's default queue.
+ */
+#define SVMDEMO_SUBMIT_ASYNC		_BITUL(0)
+#define SVMDEMO_SUBMIT_QUEUE		_BITUL(1)
+
+/**
+ * struct svmdemo_submit - submit jobs (SVMDEMO_IOC_SUBMIT)
+ * @jobs: user pointer to an array of @count struct svmdemo_job.
+ * @count: number of jobs, 1 .. &svmdemo_info.max_jobs.
+ * @flags: SVMDEMO_SUBMIT_* flags; unknown bits: -EINVAL.
+ * @queue: queue index with SVMDEMO_SUBMIT_QUEUE (< nr_queues), else 0.
+ * @timeout_ms: synchronous submit only: how long to wait for the device;
+ *	0 selects the driver default (module parameter job_timeout_ms).
+ *	Must be 0 with SVMDEMO_SUBMIT_ASYNC.
+ * @submitted: output: number of jobs handed to the device.
+ * @__pad: must be zero.
+ * @reserved: must be zero.
+ *
+ * All jobs are checked before any is queued; one bad job fails the whole
+ * call and nothing runs. Jobs of one call run on one queue, in order.
+ *
+ * Synchronous (default): waits until every job completed and writes each
+ * job back (outputs filled in). Returns 0 even if jobs failed; see
+ * &svmdemo_job.result. If the wait is interrupted by a signal (-EINTR) or
+ * times out (-ETIMEDOUT), the jobs not yet finished are abandoned: they
+ * still run or are aborted, their results are discarded, and the job array
+ * is not written back.
+ *
+ * Asynchronous: returns 0 when all jobs are queued. If the call fails
+ * after some jobs were queued (signal while waiting for ring space,
+ * device removal), @submitted says how many; those complete normally.
+ *
+ * Errors: -EFAULT (bad pointer), -EINVAL (bad field), -EPERM (another mm,
+ * or SVMDEMO_JOB_PRIVILEGED), -EAGAIN (asynchronous limit reached, or ring
+ * full with O_NONBLOCK), -EINTR, -ETIMEDOUT, -ENODEV (device removed),
+ * -ENOMEM.
+ */
+struct svmdemo_submit {
+	__u64 jobs;
+	__u32 count;
+	__u32 flags;
+	__u32 queue;
+	__u32 timeout_ms;
+	__u32 submitted;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+
+/* &svmdemo_wait.timeout_ms value: wait until a job completes or a signal. */
+#define SVMDEMO_WAIT_INFINITE		0xffffffffU
+
+/**
+ * struct svmdemo_wait - collect asynchronous completions (SVMDEMO_IOC_WAIT)
+ * @jobs: user pointer to an array of @count struct svmdemo_job that
+ *	receives completed jobs (inputs as submitted, including
+ *	&svmdemo_job.cookie, and outputs), in completion order.
+ * @count: capacity of @jobs, 1 .. &svmdemo_info.max_jobs.
+ * @timeout_ms: 0: do not block; SVMDEMO_WAIT_INFINITE: block until at
+ *	least one job completes (interruptible); else at most this long.
+ * @flags: must be zero.
+ * @completed: output: number of jobs written to @jobs.
+ * @pending: output: asynchronous jobs of this file still in flight.
+ * @__pad: must be zero.
+ * @reserved: must be zero.
+ *
+ * Returns 0 with @completed >= 1. Errors: -EAGAIN (nothing completed and
+ * @timeout_ms is 0), -ETIMEDOUT (nothing completed in time), -ECHILD (no
+ * asynchronous job in flight or completed, as with wait(2)), -EINTR,
+ * -EFAULT, -EINVAL, -EPERM (another mm), -ENODEV (device removed).
+ */
+struct svmdemo_wait {
+	__u64 jobs;
+	__u32 count;
+	__u32 timeout_ms;
+	__u32 flags;
+	__u32 completed;
+	__u32 pending;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+
+#define SVMDEMO_IOC_MAGIC	0xE5
+
+/**
+ * define SVMDEMO_IOC_INFO - read struct svmdemo_info
+ *
+ * Fills the whole structure; nothing is read from user space.
+ * Errors: -EFAULT, -EPERM (another mm), -ENODEV (device removed).
+ */
+#define SVMDEMO_IOC_INFO	_IOR(SVMDEMO_IOC_MAGIC, 0x00, struct svmdemo_info)
+
+/**
+ * define SVMDEMO_IOC_SUBMIT - submit jobs, see struct svmdemo_submit
+ */
+#define SVMDEMO_IOC_SUBMIT	_IOWR(SVMDEMO_IOC_MAGIC, 0x01, struct svmdemo_submit)
+
+/**
+ * define SVMDEMO_IOC_WAIT - reap asynchronous jobs, see struct svmdemo_wait
+ */
+#define SVMDEMO_IOC_WAIT	_IOWR(SVMDEMO_IOC_MAGIC, 0x02, struct svmdemo_wait)
+
+#endif /* _UAPI_LINUX_SVMDEMO_H */
