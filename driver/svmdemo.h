@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svmdemo: driver-internal state shared by the driver's files.
+ *
+ * Where a job goes, by file:
+ *   svmdemo_cdev.c  open() binds the mm (PASID), ioctl() checks the jobs
+ *   svmdemo_hw.c    writes descriptors, rings the doorbell, reaps
+ *                   completions in the queue interrupt, quiesces a PASID
+ *   svmdemo_main.c  module init, PCI probe/remove, interrupt vectors
+ *   svmdemo_sysfs.c /sys/class/svmdemo/svmdemoN: device info, counters
+ *
+ * Lifetimes:
+ *  - struct svmdemo_dev lives as long as its embedded char device
+ *    (@cdev_dev): probe holds one reference, every open file (through
+ *    its struct svmdemo_ctx) holds one. The last put frees it, after
+ *    remove() has stopped the hardware and unbound every PASID.
+ *  - struct svmdemo_ctx (one per open file) is refcounted by @ref: the
+ *    file holds one reference and every job holds one. A job handed to
+ *    the device is owned by its queue slot until the device completes it
+ *    or the queue is reset, so a closed file, a killed waiter or a removed
+ *    device never leaves the device writing into freed memory.
+ */
+#ifndef _SVMDEMO_H
+#define _SVMDEMO_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/interrupt.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/svmdemo.h>
+
+#include "svmdemo_regs.h"
+
+#define SVMDEMO_NAME		"svmdemo"
+#define SVMDEMO_MAX_DEVICES	64
+/* Largest count of one SVMDEMO_IOC_SUBMIT or SVMDEMO_IOC_WAIT. */
+#define SVMDEMO_MAX_JOBS	256
+/* Asynchronous jobs per file, in flight plus not yet reaped. */
+#define SVMDEMO_MAX_ASYNC	4096
+
+struct svmdemo_ctx;
+struct svmdemo_dev;
+
+/* Module parameter (svmdemo_main.c): device time budget for one wait. */
+extern unsigned int svmdemo_job_timeout_ms;
+
+/**
+ * struct svmdemo_batch - the jobs of one synchronous SVMDEMO_IOC_SUBMIT
+ * @remaining: jobs not completed yet; ctx->lock. The submitter sleeps on
+ *	ctx->wq until it is 0. Lives on the submitter's stack: a submitter
+ *	that stops waiting detaches every job from it under ctx->lock.
+ */
+struct svmdemo_batch {
+	unsigned int remaining;
+};
+
+/**
+ * struct svmdemo_kjob - the kernel side of one job
+ * @uj: the job as user space gave it; outputs are filled on completion.
+ * @ctx: owning file context; the job holds a reference.
+ * @node: ctx->done while a completed asynchronous job waits to be reaped;
+ *	ctx->lock.
+ * @batch: synchronous submitter waiting for this job, or NULL (async job,
+ *	or the submitter gave up: then the completion frees the job);
+ *	ctx->lock.
+ * @done: the device completed the job; ctx->lock.
+ * @async: SVMDEMO_SUBMIT_ASYNC job; set before submission, then constant.
+ * @abort_err: non-zero once the job was withdrawn from its ring (file
+ *	closed: -ECANCELED, device removed: -ENODEV); the device runs a NOOP
+ *	in its place and the job completes with this result. Queue lock.
+ * @cookie: descriptor cookie: sequence number << 32 | ring slot.
+ */
+struct svmdemo_kjob {
+	struct svmdemo_job uj;
+	struct svmdemo_ctx *ctx;
+	struct list_head node;
+	struct svmdemo_batch *batch;
+	bool done;
+	bool async;
+	int abort_err;
+	u64 cookie;
+};
+
+/**
+ * struct svmdemo_queue - one hardware queue
+ * @sdev: owning device.
+ * @id: queue index.
+ * @regs: this queue's register window in BAR0.
+ * @size: entries in both rings (power of 2).
+ * @descs: descriptor ring (DMA coherent, device reads).
+ * @descs_dma: its bus address.
+ * @cmpls: completion ring (DMA coherent, device writes).
+ * @cmpls_dma: its bus address.
+ * @lock: protects everything below, and the rings' contents.
+ * @enabled: the queue accepts jobs; cleared for good by remove().
+ * @head: next slot to reap (the driver's view of the device's HEAD).
+ * @tail: next slot to fill; written to Q_TAIL as the doorbell.
+ * @seq: cookie sequence number, bumped per job.
+ * @slots: job of every slot between @head and @tail, else NULL.
+ * @space_wq: submitters waiting for a free slot.
+ */
+struct svmdemo_queue {
+	struct svmdemo_dev *sdev;
+	unsigned int id;
+	void __iomem *regs;
+	u32 size;
+	struct svmdemo_desc *descs;
+	dma_addr_t descs_dma;
+	struct svmdemo_cmpl *cmpls;
+	dma_addr_t cmpls_dma;
+
+	spinlock_t lock;	/* protects the fields below */
+	bool enabled;
+	u32 head;
+	u32 tail;
+	u32 seq;
+	struct svmdemo_kjob **slots;
+	wait_queue_head_t space_wq;
+};
+
+/**
+ * struct svmdemo_dev - one svmdemo PCI function
+ * @pdev: the PCI device.
+ * @regs: BAR0.
+ * @id: instance number N of /dev/svmdemoN (IDA).
+ * @cdev_dev: the char device's struct device; its refcount is the
+ *	lifetime of this structure (see the top of this file).
+ * @cdev: the char device.
+ * @hw_version: VERSION register.
+ * @hw_caps: CAPS register.
+ * @caps: SVMDEMO_CAP_* reported to user space.
+ * @opcodes: OPCODES register, restricted to the opcodes the driver knows.
+ * @max_len: MAX_XFER register.
+ * @hw_queues: NUM_QUEUES register (the error vector follows their vectors).
+ * @nr_queues: queues in use (at most @hw_queues).
+ * @ring_size: entries per queue ring.
+ * @queues: @nr_queues queues.
+ * @nr_vecs: interrupt vectors allocated.
+ * @msix: one MSI-X vector per queue plus an error vector; else one MSI
+ *	vector serves everything.
+ * @next_queue: round robin for the default queue of new files.
+ * @lock: serialises open, release and remove; protects @dead, @ctxs, every
+ *	ctx->sva, and PASID_FLUSH.
+ * @dead: remove() has started; nothing touches the hardware any more.
+ * @ctxs: open files (struct svmdemo_ctx.node).
+ */
+struct svmdemo_dev {
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	int id;
+	struct device cdev_dev;
+	struct cdev cdev;
+
+	u32 hw_version;
+	u32 hw_caps;
+	u64 caps;
+	u64 opcodes;
+	u64 max_len;
+	unsigned int hw_queues;
+	unsigned int nr_queues;
+	unsigned int ring_size;
+	struct svmdemo_queue *queues;
+	unsigned int nr_vecs;
+	bool msix;
+	atomic_t next_queue;
+
+	struct mutex lock;	/* see @lock above */
+	bool dead;
+	struct list_head ctxs;
+};
+
+/**
+ * struct svmdemo_ctx - one open file: one SVA bond, one PASID
+ * @ref: see the top of this file.
+ * @sdev: the device; the context holds a reference on @sdev->cdev_dev.
+ * @mm: address space bound at open(); pinned with mmgrab(). Only callers
+ *	with current->mm == @mm may use the file.
+ * @sva: the SVA bond; sdev->lock. NULL once unbound (release or remove).
+ * @pasid: the PASID of @sva; constant.
+ * @queue: default queue of this file; constant.
+ * @node: entry in sdev->ctxs; sdev->lock.
+ * @wq: woken on every completion of this file's jobs and on remove().
+ * @lock: protects the fields below and the jobs' @batch, @done, @node.
+ * @done: completed asynchronous jobs not yet reaped.
+ * @nr_async: asynchronous jobs in flight or on @done.
+ * @nr_done: jobs on @done.
+ * @nr_inflight: jobs handed to the device and not completed (any kind).
+ * @closed: release() ran: completions free their job at once.
+ */
+struct svmdemo_ctx {
+	struct kref ref;
+	struct svmdemo_dev *sdev;
+	struct mm_struct *mm;
+	struct iommu_sva *sva;
+	u32 pasid;
+	unsigned int queue;
+	struct list_head node;
+	wait_queue_head_t wq;
+
+	spinlock_t lock;	/* protects the fields below */
+	struct list_head done;
+	unsigned int nr_async;
+	unsigned int nr_done;
+	unsigned int nr_inflight;
+	bool closed;
+};
+
+/* svmdemo_cdev.c */
+int svmdemo_cdev_init(void);
+void svmdemo_cdev_exit(void);
+struct svmdemo_dev *svmdemo_dev_alloc(struct pci_dev *pdev);
+void svmdemo_dev_put(struct svmdemo_dev *sdev);
+int svmdemo_cdev_add(struct svmdemo_dev *sdev);
+void svmdemo_cdev_del(struct svmdemo_dev *sdev);
+void svmdemo_unbind_all(struct svmdemo_dev *sdev);
+void svmdemo_job_complete(struct svmdemo_kjob *job);
+
+/* svmdemo_sysfs.c: attributes of the char device */
+extern const struct attribute_group *svmdemo_groups[];
+
+/* svmdemo_hw.c */
+int svmdemo_hw_probe(struct svmdemo_dev *sdev);
+int svmdemo_hw_init(struct svmdemo_dev *sdev);
+void svmdemo_hw_stop(struct svmdemo_dev *sdev);
+void svmdemo_hw_drain(struct svmdemo_dev *sdev);
+void svmdemo_hw_fini(struct svmdemo_dev *sdev);
+void svmdemo_hw_free(struct svmdemo_dev *sdev);
+irqreturn_t svmdemo_queue_irq(int irq, void *data);
+irqreturn_t svmdemo_error_irq(int irq, void *data);
+irqreturn_t svmdemo_shared_irq(int irq, void *data);
+int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
+			 unsigned int count, bool nonblock,
+			 unsigned int *posted);
+void svmdemo_hw_quiesce_pasid(struct svmdemo_dev *sdev,
+			      struct svmdemo_ctx *ctx, bool flush);
+
+#endif /* _SVMDEMO_H */

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svmdemo: the kernel-version dependent bits, in one place.
+ *
+ * The driver is written against Linux 7.x. Older interfaces are detected
+ * by Kbuild (feature probes of the kernel headers, not version numbers,
+ * since distributions backport) and bridged here; each block names the
+ * change it hides so that it can go once older kernels no longer matter.
+ */
+#ifndef _SVMDEMO_COMPAT_H
+#define _SVMDEMO_COMPAT_H
+
+#include <linux/iommu.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+/*
+ * SVA enabling. Kernels with iommu_dev_enable_feature() (up to 6.15)
+ * needed the IOPF and SVA features enabled before iommu_sva_bind_device();
+ * since then the IOMMU driver enables what SVA needs (ATS, PASID, PRI) by
+ * itself. Note that some stable 6.12 kernels (6.12.69 and later) refuse
+ * SVA on x86 altogether ("iommu: disable SVA when CONFIG_X86 is set");
+ * binding then fails with -EOPNOTSUPP.
+ */
+#ifdef SVMDEMO_HAVE_IOMMU_DEV_FEATURE
+static inline int svmdemo_sva_enable(struct device *dev)
+{
+	int ret;
+
+	ret = iommu_dev_enable_feature(dev, IOMMU_DEV_FEAT_IOPF);
+	if (ret)
+		return ret;
+	ret = iommu_dev_enable_feature(dev, IOMMU_DEV_FEAT_SVA);
+	if (ret)
+		iommu_dev_disable_feature(dev, IOMMU_DEV_FEAT_IOPF);
+	return ret;
+}
+
+static inline void svmdemo_sva_disable(struct device *dev)
+{
+	iommu_dev_disable_feature(dev, IOMMU_DEV_FEAT_SVA);
+	iommu_dev_disable_feature(dev, IOMMU_DEV_FEAT_IOPF);
+}
+#else
+static inline int svmdemo_sva_enable(struct device *dev)
+{
+	return 0;
+}
+
+static inline void svmdemo_sva_disable(struct device *dev)
+{
+}
+#endif
+
+/*
+ * pcim_iomap_region() appeared in 6.11; before it, requesting and mapping
+ * a BAR took pcim_iomap_regions() and pcim_iomap_table().
+ */
+#ifdef SVMDEMO_HAVE_PCIM_IOMAP_REGION
+static inline void __iomem *svmdemo_iomap_bar(struct pci_dev *pdev, int bar,
+					      const char *name)
+{
+	return pcim_iomap_region(pdev, bar, name);
+}
+#else
+static inline void __iomem *svmdemo_iomap_bar(struct pci_dev *pdev, int bar,
+					      const char *name)
+{
+	int ret = pcim_iomap_regions(pdev, BIT(bar), name);
+
+	if (ret)
+		return IOMEM_ERR_PTR(ret);
+	return pcim_iomap_table(pdev)[bar];
+}
+#endif
+
+/* The typed allocators kzalloc_obj() and friends are new in 7.x. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(obj)	kzalloc(sizeof(obj), GFP_KERNEL)
+#endif
+
+#endif /* _SVMDEMO_COMPAT_H */

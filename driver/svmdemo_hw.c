@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmdemo: hardware queues (docs/device.md, sections 4, 6-9).
+ *
+ * Each queue owns a descriptor ring and a completion ring in DMA coherent
+ * memory; the device reaches both through the function's default domain.
+ * A job is posted by writing its descriptor, clearing the DONE bit of its
+ * completion record and writing the new tail to the doorbell (Q_TAIL).
+ * The device completes descriptors in ring order; the queue's interrupt
+ * thread reaps every record whose DONE bit is set and hands the job back
+ * to svmdemo_cdev.c. The jobs in a ring belong to their slots until the
+ * device completes them or the queue is reset.
+ */
+
+#include <linux/bitfield.h>
+#include <linux/dma-mapping.h>
+#include <linux/io.h>
+#include <linux/iopoll.h>
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "svmdemo.h"
+
+static unsigned int ring_size = 256;
+module_param(ring_size, uint, 0444);
+MODULE_PARM_DESC(ring_size,
+		 "Descriptors per queue ring, a power of 2 capped by the device (default 256)");
+
+static unsigned int max_queues = SVMDEMO_MAX_QUEUES;
+module_param(max_queues, uint, 0444);
+MODULE_PARM_DESC(max_queues, "Use at most this many hardware queues (default: all)");
+
+/* How long the device may take to stop the DMA of one PASID. */
+#define SVMDEMO_FLUSH_POLL_US		10
+#define SVMDEMO_FLUSH_TIMEOUT_US	(2 * USEC_PER_SEC)
+/* How long the withdrawn jobs of a stopped queue may take to drain. */
+#define SVMDEMO_DRAIN_TIMEOUT_MS	2000
+/* How long ENABLE may take to show in Q_STATUS. */
+#define SVMDEMO_ENABLE_TIMEOUT_US	1000
+
+/* User-space opcodes to device opcodes. */
+static const u8 svmdemo_hw_opcode[SVMDEMO_OPCODE_MAX] = {
+	[SVMDEMO_OPCODE_NOOP]		= SVMDEMO_OP_NOOP,
+	[SVMDEMO_OPCODE_FILL]		= SVMDEMO_OP_FILL,
+	[SVMDEMO_OPCODE_COPY]		= SVMDEMO_OP_COPY,
+	[SVMDEMO_OPCODE_COMPARE]	= SVMDEMO_OP_COMPARE,
+	[SVMDEMO_OPCODE_CRC32C]		= SVMDEMO_OP_CRC32C,
+	[SVMDEMO_OPCODE_WRITE_PATTERN]	= SVMDEMO_OP_WRITE_PATTERN,
+	[SVMDEMO_OPCODE_READ_CRC8]	= SVMDEMO_OP_READ_CRC8,
+};
+
+/* The errno table of the uapi header, struct svmdemo_job. */
+static int svmdemo_status_errno(u32 code, u32 opcode)
+{
+	switch (code) {
+	case SVMDEMO_STS_SUCCESS:
+		return 0;
+	case SVMDEMO_STS_PAGE_FAULT:
+		return -EFAULT;
+	case SVMDEMO_STS_PERM:
+		return -EACCES;
+	case SVMDEMO_STS_PRIV:
+		return -EPERM;
+	case SVMDEMO_STS_BAD_OPCODE:
+	case SVMDEMO_STS_RESERVED:
+	case SVMDEMO_STS_LENGTH:
+		return -EINVAL;
+	case SVMDEMO_STS_BAD_PASID:
+		return -ENXIO;
+	case SVMDEMO_STS_MISMATCH:
+		return opcode == SVMDEMO_OPCODE_COMPARE ? -EILSEQ : -EBADMSG;
+	case SVMDEMO_STS_ABORTED:
+		return -ECANCELED;
+	case SVMDEMO_STS_TIMEOUT:
+		return -ETIMEDOUT;
+	default:
+		return -EIO;
+	}
+}
+
+static u32 svmdemo_qnext(const struct svmdemo_queue *q, u32 i)
+{
+	return (i + 1) & (q->size - 1);
+}
+
+/* Free descriptor slots; one stays empty so that full != empty. */
+static u32 svmdemo_queue_space(const struct svmdemo_queue *q)
+{
+	return q->size - 1 - ((q->tail - q->head) & (q->size - 1));
+}
+
+/* Program the rings and enable the queue; q->lock held or not yet shared. */
+static int svmdemo_queue_hw_enable(struct svmdemo_queue *q)
+{
+	u32 status;
+	int ret;
+
+	writel(lower_32_bits(q->descs_dma), q->regs + SVMDEMO_Q_DESC_LO);
+	writel(upper_32_bits(q->descs_dma), q->regs + SVMDEMO_Q_DESC_HI);
+	writel(lower_32_bits(q->cmpls_dma), q->regs + SVMDEMO_Q_CMPL_LO);
+	writel(upper_32_bits(q->cmpls_dma), q->regs + SVMDEMO_Q_CMPL_HI);
+	writel(q->size, q->regs + SVMDEMO_Q_SIZE);
+	writel(SVMDEMO_Q_CTRL_ENABLE, q->regs + SVMDEMO_Q_CTRL);
+
+	ret = readl_poll_timeout_atomic(q->regs + SVMDEMO_Q_STATUS, status,
+					status & (SVMDEMO_Q_STATUS_ENABLED |
+						  SVMDEMO_Q_STATUS_ERROR),
+					1, SVMDEMO_ENABLE_TIMEOUT_US);
+	if (ret || !(status & SVMDEMO_Q_STATUS_ENABLED) ||
+	    (status & SVMDEMO_Q_STATUS_ERROR)) {
+		dev_err(&q->sdev->pdev->dev,
+			"queue %u does not enable: status %#x, error %u\n",
+			q->id, status,
+			(u32)FIELD_GET(SVMDEMO_Q_STATUS_ERR_CODE, status));
+		return -EIO;
+	}
+	q->head = 0;
+	q->tail = 0;
+	return 0;
+}
+
+/* Synchronous abort: when this returns the queue does no more DMA. */
+static void svmdemo_queue_hw_reset(struct svmdemo_queue *q)
+{
+	writel(SVMDEMO_Q_CTRL_RESET, q->regs + SVMDEMO_Q_CTRL);
+	readl(q->regs + SVMDEMO_Q_STATUS);	/* flush the posted write */
+}
+
+static void svmdemo_job_set_result(struct svmdemo_kjob *job,
+				   const struct svmdemo_cmpl *c, u32 status)
+{
+	struct svmdemo_job *uj = &job->uj;
+
+	uj->status = status & ~SVMDEMO_CMPL_DONE;
+	uj->bytes_done = le32_to_cpu(c->bytes_done);
+	uj->result_value = le64_to_cpu(c->result);
+	uj->fault_addr = le64_to_cpu(c->fault_addr);
+	if (job->abort_err)
+		uj->result = job->abort_err;
+	else
+		uj->result = svmdemo_status_errno(FIELD_GET(SVMDEMO_CMPL_CODE,
+							    status),
+						  uj->opcode);
+}
+
+/* Move the jobs whose records the device wrote to @done; q->lock held. */
+static void svmdemo_queue_collect(struct svmdemo_queue *q,
+				  struct list_head *done)
+{
+	lockdep_assert_held(&q->lock);
+
+	while (q->head != q->tail) {
+		struct svmdemo_cmpl *c = &q->cmpls[q->head];
+		struct svmdemo_kjob *job;
+		u32 status;
+
+		status = le32_to_cpu(READ_ONCE(c->status));
+		if (!(status & SVMDEMO_CMPL_DONE))
+			break;
+		/* Read the record only after its DONE bit. */
+		dma_rmb();
+
+		job = q->slots[q->head];
+		q->slots[q->head] = NULL;
+		q->head = svmdemo_qnext(q, q->head);
+		if (WARN_ON_ONCE(!job))
+			continue;
+		if (le64_to_cpu(c->cookie) != job->cookie)
+			dev_warn_ratelimited(&q->sdev->pdev->dev,
+					     "queue %u: completion cookie %#llx, expected %#llx\n",
+					     q->id, le64_to_cpu(c->cookie),
+					     job->cookie);
+		svmdemo_job_set_result(job, c, status);
+		list_add_tail(&job->node, done);
+	}
+}
+
+/* Hand collected jobs back to their files; no queue lock held. */
+static void svmdemo_queue_complete(struct svmdemo_queue *q,
+				   struct list_head *done)
+{
+	struct svmdemo_kjob *job, *tmp;
+
+	wake_up_all(&q->space_wq);
+	list_for_each_entry_safe(job, tmp, done, node) {
+		list_del_init(&job->node);
+		svmdemo_job_complete(job);
+	}
+}
+
+static void svmdemo_queue_reap(struct svmdemo_queue *q)
+{
+	LIST_HEAD(done);
+
+	spin_lock_irq(&q->lock);
+	svmdemo_queue_collect(q, &done);
+	spin_unlock_irq(&q->lock);
+	if (!list_empty(&done))
+		svmdemo_queue_complete(q, &done);
+}
+
+/*
+ * Reset a queue: jobs the device completed keep their result, the others
+ * get @err. The queue is enabled again unless it was stopped for good.
+ */
+static void svmdemo_queue_reset(struct svmdemo_queue *q, int err)
+{
+	struct svmdemo_kjob *job;
+	LIST_HEAD(done);
+	u32 i;
+
+	spin_lock_irq(&q->lock);
+	if (!q->descs) {
+		spin_unlock_irq(&q->lock);
+		return;
+	}
+	svmdemo_queue_hw_reset(q);
+	svmdemo_queue_collect(q, &done);
+	for (i = q->head; i != q->tail; i = svmdemo_qnext(q, i)) {
+		job = q->slots[i];
+		q->slots[i] = NULL;
+		if (WARN_ON_ONCE(!job))
+			continue;
+		job->uj.result = job->abort_err ?: err;
+		list_add_tail(&job->node, &done);
+	}
+	q->head = 0;
+	q->tail = 0;
+	if (q->enabled && svmdemo_queue_hw_enable(q))
+		q->enabled = false;
+	spin_unlock_irq(&q->lock);
+
+	svmdemo_queue_complete(q, &done);
+}
+
+static void svmdemo_desc_fill(struct svmdemo_queue *q,
+			      struct svmdemo_kjob *job, bool irq)
+{
+	const struct svmdemo_job *uj = &job->uj;
+	struct svmdemo_desc *d = &q->descs[q->tail];
+	u16 flags = 0;
+
+	/* Never SVMDEMO_DESC_F_PRIV: user jobs are refused in the ioctl. */
+	if (uj->flags & SVMDEMO_JOB_UNTRANSLATED)
+		flags |= SVMDEMO_DESC_F_UNTRANSLATED;
+	if (uj->flags & SVMDEMO_JOB_NO_PRI)
+		flags |= SVMDEMO_DESC_F_NO_PRI;
+	if (!irq)
+		flags |= SVMDEMO_DESC_F_NO_IRQ;
+
+	job->cookie = (u64)q->seq++ << 32 | q->tail;
+
+	d->pasid = cpu_to_le32(SVMDEMO_DESC_PASID_VALID |
+			       FIELD_PREP(SVMDEMO_DESC_PASID, job->ctx->pasid));
+	d->opcode = svmdemo_hw_opcode[uj->opcode];
+	d->rsvd0 = 0;
+	d->flags = cpu_to_le16(flags);
+	d->src = cpu_to_le64(uj->src);
+	d->dst = cpu_to_le64(uj->dst);
+	d->len = cpu_to_le64(uj->len);
+	d->operand = cpu_to_le64(uj->operand);
+	d->cookie = cpu_to_le64(job->cookie);
+	d->cr_addr = 0;
+	d->rsvd1 = 0;
+	q->cmpls[q->tail].status = 0;
+
+	q->slots[q->tail] = job;
+	q->tail = svmdemo_qnext(q, q->tail);
+}
+
+static bool svmdemo_queue_can_post(struct svmdemo_queue *q)
+{
+	bool ret;
+
+	spin_lock_irq(&q->lock);
+	ret = !q->enabled || svmdemo_queue_space(q);
+	spin_unlock_irq(&q->lock);
+	return ret;
+}
+
+/**
+ * svmdemo_queue_submit - post jobs to a queue, in order
+ * @q: queue
+ * @jobs: checked jobs, accounted in their file context
+ * @count: number of @jobs
+ * @nonblock: return -EAGAIN instead of waiting for ring space
+ * @posted: out: how many jobs the device was given
+ *
+ * Waits (interruptibly, at most job_timeout_ms per wait) for free slots
+ * when the ring is full. Synchronous jobs interrupt only at the end of
+ * each batch posted at once; asynchronous jobs interrupt each.
+ *
+ * Return: 0 when every job was posted, else -ENODEV, -EAGAIN, -EINTR or
+ * -ETIMEDOUT, with the first @posted jobs given to the device.
+ */
+int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
+			 unsigned int count, bool nonblock,
+			 unsigned int *posted)
+{
+	unsigned int done = 0, n, i;
+	long left, t;
+	int ret = 0;
+
+	while (done < count) {
+		spin_lock_irq(&q->lock);
+		if (!q->enabled) {
+			spin_unlock_irq(&q->lock);
+			ret = -ENODEV;
+			break;
+		}
+		n = min(count - done, svmdemo_queue_space(q));
+		for (i = 0; i < n; i++) {
+			struct svmdemo_kjob *job = jobs[done + i];
+
+			svmdemo_desc_fill(q, job, job->async || i == n - 1);
+		}
+		/* writel() orders the ring writes before the doorbell. */
+		if (n)
+			writel(q->tail, q->regs + SVMDEMO_Q_TAIL);
+		spin_unlock_irq(&q->lock);
+
+		done += n;
+		if (done == count)
+			break;
+		if (nonblock) {
+			ret = -EAGAIN;
+			break;
+		}
+		t = msecs_to_jiffies(READ_ONCE(svmdemo_job_timeout_ms));
+		left = wait_event_interruptible_timeout(q->space_wq,
+							svmdemo_queue_can_post(q),
+							t);
+		if (left < 0) {
+			ret = -EINTR;
+			break;
+		}
+		if (!left) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	*posted = done;
+	return ret;
+}
+
+/*
+ * Withdraw the queued jobs of @ctx (of every file if NULL): they become
+ * NOOPs without PASID and complete with @err. q->lock held.
+ */
+static void svmdemo_queue_cancel(struct svmdemo_queue *q,
+				 struct svmdemo_ctx *ctx, int err)
+{
+	u32 i;
+
+	lockdep_assert_held(&q->lock);
+
+	for (i = q->head; i != q->tail; i = svmdemo_qnext(q, i)) {
+		struct svmdemo_kjob *job = q->slots[i];
+		struct svmdemo_desc *d = &q->descs[i];
+
+		if (!job || job->abort_err || (ctx && job->ctx != ctx))
+			continue;
+		job->abort_err = err;
+		/*
+		 * The device may fetch the descriptor meanwhile: make it a
+		 * NOOP first, then drop the PASID, so that any mix it reads
+		 * either is the original job (executing, hence stopped by
+		 * PASID_FLUSH below) or touches no memory.
+		 */
+		WRITE_ONCE(d->opcode, SVMDEMO_OP_NOOP);
+		dma_wmb();
+		WRITE_ONCE(d->pasid, 0);
+	}
+}
+
+/**
+ * svmdemo_hw_quiesce_pasid - stop all DMA of a file's PASID
+ * @sdev: device
+ * @ctx: file context whose PASID is about to be unbound
+ * @flush: this is the last file bound to the PASID: quiesce the PASID
+ *
+ * Queued jobs of @ctx become NOOPs (their completions free them later).
+ * With @flush, PASID_FLUSH stops the descriptor of that PASID that is
+ * executing and drops the PASID's ATC entries and notifiers in the
+ * device; if the device does not confirm, the queues holding jobs of @ctx
+ * are reset. Afterwards the PASID can be unbound. Without @flush (another
+ * file of the same process keeps the PASID bound) a job of @ctx that is
+ * executing simply runs to its end.
+ */
+void svmdemo_hw_quiesce_pasid(struct svmdemo_dev *sdev,
+			      struct svmdemo_ctx *ctx, bool flush)
+{
+	void __iomem *reg = sdev->regs + SVMDEMO_PASID_FLUSH;
+	unsigned int i;
+	bool busy;
+	u32 val;
+	int ret;
+
+	lockdep_assert_held(&sdev->lock);
+
+	for (i = 0; i < sdev->nr_queues; i++) {
+		struct svmdemo_queue *q = &sdev->queues[i];
+
+		spin_lock_irq(&q->lock);
+		svmdemo_queue_cancel(q, ctx, -ECANCELED);
+		spin_unlock_irq(&q->lock);
+	}
+	if (!flush)
+		return;
+
+	writel(FIELD_PREP(SVMDEMO_PASID_FLUSH_PASID, ctx->pasid), reg);
+	ret = readl_poll_timeout(reg, val,
+				 !(val & SVMDEMO_PASID_FLUSH_BUSY) ||
+				 val == U32_MAX,
+				 SVMDEMO_FLUSH_POLL_US, SVMDEMO_FLUSH_TIMEOUT_US);
+	if (!ret)
+		return;
+
+	dev_err(&sdev->pdev->dev,
+		"PASID %u does not quiesce, resetting its queues\n",
+		ctx->pasid);
+	for (i = 0; i < sdev->nr_queues; i++) {
+		struct svmdemo_queue *q = &sdev->queues[i];
+		u32 j;
+
+		busy = false;
+		spin_lock_irq(&q->lock);
+		for (j = q->head; j != q->tail; j = svmdemo_qnext(q, j))
+			if (q->slots[j] && q->slots[j]->ctx == ctx)
+				busy = true;
+		spin_unlock_irq(&q->lock);
+		if (busy)
+			svmdemo_queue_reset(q, -ECANCELED);
+	}
+}
+
+/* ---- interrupts (threaded handlers) ---- */
+
+irqreturn_t svmdemo_queue_irq(int irq, void *data)
+{
+	svmdemo_queue_reap(data);
+	return IRQ_HANDLED;
+}
+
+static void svmdemo_handle_errors(struct svmdemo_dev *sdev)
+{
+	struct device *dev = &sdev->pdev->dev;
+	u32 cause, halted, status;
+	unsigned int i;
+
+	cause = readl(sdev->regs + SVMDEMO_ERR_CAUSE);
+	if (!cause || cause == U32_MAX)
+		return;
+	writel(cause, sdev->regs + SVMDEMO_ERR_CAUSE);
+
+	if (cause & SVMDEMO_ERR_DOORBELL_DISABLED)
+		dev_warn_ratelimited(dev, "doorbell written on a disabled queue\n");
+	if (cause & SVMDEMO_ERR_COMPAT_BUSY)
+		dev_dbg(dev, "compatible command written while busy\n");
+	if (!(cause & SVMDEMO_ERR_QUEUE_ERROR))
+		return;
+
+	halted = readl(sdev->regs + SVMDEMO_ERR_QUEUE);
+	for (i = 0; i < sdev->nr_queues; i++) {
+		struct svmdemo_queue *q = &sdev->queues[i];
+
+		if (!(halted & BIT(i)))
+			continue;
+		status = readl(q->regs + SVMDEMO_Q_STATUS);
+		dev_err_ratelimited(dev, "queue %u halted, error %u: resetting it\n",
+				    i, (u32)FIELD_GET(SVMDEMO_Q_STATUS_ERR_CODE,
+						      status));
+		svmdemo_queue_reset(q, -ECANCELED);
+	}
+}
+
+irqreturn_t svmdemo_error_irq(int irq, void *data)
+{
+	svmdemo_handle_errors(data);
+	return IRQ_HANDLED;
+}
+
+/* MSI: one vector for every queue and the errors. */
+irqreturn_t svmdemo_shared_irq(int irq, void *data)
+{
+	struct svmdemo_dev *sdev = data;
+	unsigned int i;
+	u32 status;
+
+	status = readl(sdev->regs + SVMDEMO_INTR_STATUS);
+	if (status == U32_MAX)
+		return IRQ_NONE;	/* the device is gone */
+	if (status)
+		writel(status, sdev->regs + SVMDEMO_INTR_STATUS);
+
+	/* The DONE bits in memory are authoritative: look at every queue. */
+	for (i = 0; i < sdev->nr_queues; i++)
+		svmdemo_queue_reap(&sdev->queues[i]);
+	if (status & SVMDEMO_INTR_ERROR)
+		svmdemo_handle_errors(sdev);
+	return IRQ_HANDLED;
+}
+
+/* ---- setup and teardown ---- */
+
+/**
+ * svmdemo_hw_probe - identify the device and size the queues
+ * @sdev: device with BAR0 mapped
+ *
+ * Return: 0, or -ENODEV for a device this driver cannot drive.
+ */
+int svmdemo_hw_probe(struct svmdemo_dev *sdev)
+{
+	struct device *dev = &sdev->pdev->dev;
+	void __iomem *regs = sdev->regs;
+	u32 id, nq, rmax, ops;
+	unsigned int i;
+
+	id = readl(regs + SVMDEMO_COMPAT_ID);
+	if (id != SVMDEMO_COMPAT_ID_VALUE) {
+		dev_err(dev, "unexpected identification %#x\n", id);
+		return -ENODEV;
+	}
+	sdev->hw_version = readl(regs + SVMDEMO_VERSION);
+	if (FIELD_GET(SVMDEMO_VERSION_MAJOR, sdev->hw_version) != 1) {
+		dev_err(dev, "unsupported device version %#x\n",
+			sdev->hw_version);
+		return -ENODEV;
+	}
+	sdev->hw_caps = readl(regs + SVMDEMO_CAPS);
+
+	nq = readl(regs + SVMDEMO_NUM_QUEUES);
+	if (!nq || nq > SVMDEMO_MAX_QUEUES) {
+		dev_err(dev, "bad number of queues %u\n", nq);
+		return -ENODEV;
+	}
+	sdev->hw_queues = nq;
+	sdev->nr_queues = clamp(max_queues, 1U, nq);
+
+	rmax = readl(regs + SVMDEMO_RING_SIZE_MAX);
+	if (rmax < SVMDEMO_RING_SIZE_MIN || !is_power_of_2(rmax)) {
+		dev_err(dev, "bad maximum ring size %u\n", rmax);
+		return -ENODEV;
+	}
+	sdev->ring_size = roundup_pow_of_two(clamp(ring_size,
+						   SVMDEMO_RING_SIZE_MIN,
+						   rmax));
+
+	ops = readl(regs + SVMDEMO_OPCODES);
+	for (i = 0; i < SVMDEMO_OPCODE_MAX; i++)
+		if (ops & BIT(svmdemo_hw_opcode[i]))
+			sdev->opcodes |= BIT_ULL(i);
+	sdev->max_len = readl(regs + SVMDEMO_MAX_XFER);
+
+	if (sdev->hw_caps & SVMDEMO_CAPS_ATS)
+		sdev->caps |= SVMDEMO_CAP_ATS;
+	if (sdev->hw_caps & SVMDEMO_CAPS_PRI)
+		sdev->caps |= SVMDEMO_CAP_PRI;
+	if (sdev->hw_caps & SVMDEMO_CAPS_UNTRANSLATED)
+		sdev->caps |= SVMDEMO_CAP_UNTRANSLATED;
+	if (!(sdev->hw_caps & SVMDEMO_CAPS_PASID))
+		dev_warn(dev, "no PASID support: opening the device will fail\n");
+	return 0;
+}
+
+static int svmdemo_queue_init(struct svmdemo_dev *sdev, struct svmdemo_queue *q)
+{
+	struct device *dev = &sdev->pdev->dev;
+	int ret;
+
+	q->slots = kcalloc(q->size, sizeof(*q->slots), GFP_KERNEL);
+	if (!q->slots)
+		return -ENOMEM;
+	q->descs = dma_alloc_coherent(dev, array_size(q->size, sizeof(*q->descs)),
+				      &q->descs_dma, GFP_KERNEL);
+	q->cmpls = dma_alloc_coherent(dev, array_size(q->size, sizeof(*q->cmpls)),
+				      &q->cmpls_dma, GFP_KERNEL);
+	if (!q->descs || !q->cmpls)
+		return -ENOMEM;
+
+	spin_lock_irq(&q->lock);
+	svmdemo_queue_hw_reset(q);
+	ret = svmdemo_queue_hw_enable(q);
+	q->enabled = !ret;
+	spin_unlock_irq(&q->lock);
+	return ret;
+}
+
+/**
+ * svmdemo_hw_init - allocate the rings and enable every queue
+ * @sdev: probed device
+ *
+ * On failure everything is undone but the queue array, which
+ * svmdemo_hw_free() releases with the device.
+ *
+ * Return: 0 or a negative errno.
+ */
+int svmdemo_hw_init(struct svmdemo_dev *sdev)
+{
+	unsigned int i;
+	int ret = 0;
+
+	sdev->queues = kcalloc(sdev->nr_queues, sizeof(*sdev->queues),
+			       GFP_KERNEL);
+	if (!sdev->queues)
+		return -ENOMEM;
+	for (i = 0; i < sdev->nr_queues; i++) {
+		struct svmdemo_queue *q = &sdev->queues[i];
+
+		q->sdev = sdev;
+		q->id = i;
+		q->regs = sdev->regs + SVMDEMO_QREG(i, 0);
+		q->size = sdev->ring_size;
+		spin_lock_init(&q->lock);
+		init_waitqueue_head(&q->space_wq);
+	}
+
+	for (i = 0; i < sdev->nr_queues && !ret; i++)
+		ret = svmdemo_queue_init(sdev, &sdev->queues[i]);
+	if (ret) {
+		svmdemo_hw_stop(sdev);
+		svmdemo_hw_drain(sdev);
+		svmdemo_hw_fini(sdev);
+	}
+	return ret;
+}
+
+/**
+ * svmdemo_hw_stop - stop accepting jobs and withdraw the queued ones
+ * @sdev: device being removed (or failing probe)
+ *
+ * Submitters see disabled queues from now on. Queued jobs become NOOPs
+ * that complete with -ENODEV; a job the device is executing is stopped by
+ * the PASID flush of svmdemo_unbind_all(), and svmdemo_hw_drain() waits
+ * for the rings to empty.
+ */
+void svmdemo_hw_stop(struct svmdemo_dev *sdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < sdev->nr_queues; i++) {
+		struct svmdemo_queue *q = &sdev->queues[i];
+
+		spin_lock_irq(&q->lock);
+		q->enabled = false;
+		if (q->descs)
+			svmdemo_queue_cancel(q, NULL, -ENODEV);
+		spin_unlock_irq(&q->lock);
+		wake_up_all(&q->space_wq);
+	}
+}
+
+static bool svmdemo_queue_empty(struct svmdemo_queue *q)
+{
+	bool ret;
+
+	spin_lock_irq(&q->lock);
+	ret = q->head == q->tail;
+	spin_unlock_irq(&q->lock);
+	return ret;
+}
+
+/**
+ * svmdemo_hw_drain - empty the rings of stopped queues and reset them
+ * @sdev: device after svmdemo_hw_stop(), interrupts still requested
+ *
+ * The withdrawn jobs complete in the device as NOOPs; whatever is left
+ * after SVMDEMO_DRAIN_TIMEOUT_MS is failed by a queue reset. Resetting
+ * only empty rings also keeps clear of devices that cannot abort a ring
+ * with queued descriptors quickly.
+ */
+void svmdemo_hw_drain(struct svmdemo_dev *sdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < sdev->nr_queues; i++) {
+		struct svmdemo_queue *q = &sdev->queues[i];
+
+		if (!wait_event_timeout(q->space_wq, svmdemo_queue_empty(q),
+					msecs_to_jiffies(SVMDEMO_DRAIN_TIMEOUT_MS)))
+			dev_warn(&sdev->pdev->dev,
+				 "queue %u does not drain, resetting it\n", i);
+		svmdemo_queue_reset(q, -ENODEV);
+	}
+	writel(SVMDEMO_CTRL_FLUSH_ATC, sdev->regs + SVMDEMO_CTRL);
+}
+
+/**
+ * svmdemo_hw_fini - free the rings of stopped queues
+ * @sdev: device, after svmdemo_hw_drain() and with its interrupts freed
+ */
+void svmdemo_hw_fini(struct svmdemo_dev *sdev)
+{
+	struct device *dev = &sdev->pdev->dev;
+	unsigned int i;
+
+	for (i = 0; i < sdev->nr_queues; i++) {
+		struct svmdemo_queue *q = &sdev->queues[i];
+		void *descs, *cmpls;
+
+		spin_lock_irq(&q->lock);
+		descs = q->descs;
+		cmpls = q->cmpls;
+		q->descs = NULL;
+		q->cmpls = NULL;
+		spin_unlock_irq(&q->lock);
+
+		if (descs)
+			dma_free_coherent(dev,
+					  array_size(q->size, sizeof(*q->descs)),
+					  descs, q->descs_dma);
+		if (cmpls)
+			dma_free_coherent(dev,
+					  array_size(q->size, sizeof(*q->cmpls)),
+					  cmpls, q->cmpls_dma);
+	}
+}
+
+/**
+ * svmdemo_hw_free - free the queue structures
+ * @sdev: device whose last reference is gone
+ *
+ * The queue structures outlive remove() so that a call racing with it
+ * still finds a (disabled) queue to look at.
+ */
+void svmdemo_hw_free(struct svmdemo_dev *sdev)
+{
+	unsigned int i;
+
+	if (!sdev->queues)
+		return;
+	for (i = 0; i < sdev->nr_queues; i++)
+		kfree(sdev->queues[i].slots);
+	kfree(sdev->queues);
+	sdev->queues = NULL;
+}
