@@ -94,6 +94,9 @@ bad=$(grep -E -m3 'BUG:|WARNING:|Oops|general protection|refcount_t|blocked for 
 grep -q '^svmdemo-vm: done' "$log" || fail+=("the guest did not finish its run")
 
 summary=""
+if [ "$mode" = demo ]; then
+	grep -q '^svmdemo demo: PASS' "$log" || fail+=("the demo did not print PASS")
+fi
 if [ "$mode" = check ] || [ "$mode" = bench ]; then
 	# Top-level KTAP lines only; the nested "# " lines belong to each binary.
 	read -r plan oks nots skips < <(awk '

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the svmdemo selftests: open the device, turn a job into one
+ * call, CPU reference implementations of what the device computes, and
+ * the device counters from sysfs.
+ */
+#ifndef SVMDEMO_TEST_H
+#define SVMDEMO_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/svmdemo.h>
+
+#define SVM_DEV		"/dev/svmdemo0"
+#define SVM_SYSFS	"/sys/class/svmdemo/svmdemo0"
+#define PAGE_SZ		4096UL
+#define HPAGE_SZ	(2UL << 20)
+
+static inline int svm_open(void)
+{
+	return open(SVM_DEV, O_RDWR | O_CLOEXEC);
+}
+
+static inline int svm_get_info(int fd, struct svmdemo_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return ioctl(fd, SVMDEMO_IOC_INFO, info) ? -errno : 0;
+}
+
+/* Submit @n jobs synchronously; 0 or the ioctl's -errno. */
+static inline int svm_submit(int fd, struct svmdemo_job *jobs, unsigned int n)
+{
+	struct svmdemo_submit s = {
+		.jobs = (uintptr_t)jobs,
+		.count = n,
+	};
+
+	return ioctl(fd, SVMDEMO_IOC_SUBMIT, &s) ? -errno : 0;
+}
+
+/*
+ * Run one job synchronously and return its own result (0 or -errno), or
+ * the ioctl's error if the request itself failed (then job->result is
+ * left at a value that no job returns, so tests can tell the two apart).
+ */
+static inline int svm_run(int fd, struct svmdemo_job *job)
+{
+	int ret;
+
+	job->result = 1;
+	ret = svm_submit(fd, job, 1);
+	return ret ? ret : job->result;
+}
+
+static inline struct svmdemo_job svm_job(__u32 op, const void *src, void *dst,
+					 __u64 len, __u64 operand)
+{
+	struct svmdemo_job j = {
+		.opcode = op,
+		.src = (uintptr_t)src,
+		.dst = (uintptr_t)dst,
+		.len = len,
+		.operand = operand,
+	};
+
+	return j;
+}
+
+static inline int svm_fill(int fd, void *dst, size_t len, uint64_t pattern)
+{
+	struct svmdemo_job j = svm_job(SVMDEMO_OPCODE_FILL, NULL, dst, len,
+				       pattern);
+
+	return svm_run(fd, &j);
+}
+
+static inline int svm_copy(int fd, void *dst, const void *src, size_t len)
+{
+	struct svmdemo_job j = svm_job(SVMDEMO_OPCODE_COPY, src, dst, len, 0);
+
+	return svm_run(fd, &j);
+}
+
+/* Anonymous private mapping, never touched: the device must fault it in. */
+static inline void *map_anon(size_t len, int prot)
+{
+	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* ---- CPU references ---- */
+
+static inline uint8_t ref_crc8(const uint8_t *p, size_t len)
+{
+	static uint8_t table[256];
+	static int ready;
+	uint8_t crc = 0xff;
+	size_t i;
+
+	if (!ready) {
+		/* Reflected (LSB first) table of polynomial 0xAB. */
+		for (i = 0; i < 256; i++) {
+			uint8_t c = i;
+			int b;
+
+			for (b = 0; b < 8; b++)
+				c = (c & 1) ? (c >> 1) ^ 0xAB : c >> 1;
+			table[i] = c;
+		}
+		ready = 1;
+	}
+	for (i = 0; i < len; i++)
+		crc = table[crc ^ p[i]];
+	return crc;
+}
+
+static inline uint32_t ref_crc32c(const uint8_t *p, size_t len)
+{
+	uint32_t crc = 0xffffffff;
+	size_t i;
+	int b;
+
+	for (i = 0; i < len; i++) {
+		crc ^= p[i];
+		for (b = 0; b < 8; b++)
+			crc = (crc & 1) ? (crc >> 1) ^ 0x82F63B78 : crc >> 1;
+	}
+	return ~crc;
+}
+
+static inline uint8_t ref_pattern(size_t i)
+{
+	return i % 251;
+}
+
+static inline uint8_t ref_fill(uint64_t pattern, size_t i)
+{
+	return pattern >> (8 * (i % 8));
+}
+
+/* Deterministic pseudo-random bytes (xorshift), seeded per test. */
+static inline uint64_t rnd_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static inline void rnd_fill(uint64_t *seed, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = rnd_next(seed) >> 24;
+}
+
+/* ---- device counters (sysfs, section 5 of docs/device.md) ---- */
+
+static inline long long svm_counter(const char *name)
+{
+	char path[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SVM_SYSFS "/counters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+struct svm_counters {
+	long long ats_requests, atc_hits, atc_misses, pri_requests, pri_groups,
+		  pri_failures, invalidations, jobs, errors;
+};
+
+static inline void svm_counters_read(struct svm_counters *c)
+{
+	c->ats_requests = svm_counter("ats_requests");
+	c->atc_hits = svm_counter("atc_hits");
+	c->atc_misses = svm_counter("atc_misses");
+	c->pri_requests = svm_counter("pri_requests");
+	c->pri_groups = svm_counter("pri_groups");
+	c->pri_failures = svm_counter("pri_failures");
+	c->invalidations = svm_counter("invalidations");
+	c->jobs = svm_counter("jobs");
+	c->errors = svm_counter("errors");
+}
+
+#endif /* SVMDEMO_TEST_H */
