@@ -7,7 +7,7 @@ S := qemu-scripts
 # Kbuild for svmdemo.ko: objects and flags are in ./Kbuild.
 KBUILD_MAKE = make -s -C $$KDIR M=/src W=1
 
-.PHONY: all deps qemu module selftests run demo shell check clean help
+.PHONY: all deps qemu module selftests run demo shell check lint clean help
 
 all: qemu module selftests
 
@@ -15,6 +15,7 @@ help:
 	@echo "make check   build everything, boot the VM, run the selftests (KTAP)"
 	@echo "make demo    build everything, boot the VM, run a short SVM demo"
 	@echo "make shell   boot the VM with a shell on the console"
+	@echo "make lint    checkpatch (kernel and QEMU), sparse, W=1 -Werror"
 	@echo "make deps | qemu | module | selftests | clean"
 
 deps:
@@ -41,6 +42,9 @@ run demo: all
 
 shell: all
 	@$(S)/vm-run.sh shell
+
+lint: deps
+	@$(S)/lint.sh
 
 clean:
 	rm -rf build

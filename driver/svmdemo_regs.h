@@ -177,6 +177,7 @@ struct svmdemo_desc {
 	__le64 cr_addr;		/* SVMDEMO_DESC_F_CR_USER, 32-byte aligned */
 	__le64 rsvd1;
 };
+
 static_assert(sizeof(struct svmdemo_desc) == SVMDEMO_DESC_ALIGN);
 
 /* Completion record (section 9) */
@@ -193,6 +194,7 @@ struct svmdemo_cmpl {
 	__le64 fault_addr;
 	__le64 cookie;
 };
+
 static_assert(sizeof(struct svmdemo_cmpl) == SVMDEMO_CMPL_ALIGN);
 
 /* Status codes (SVMDEMO_CMPL_CODE, COMPAT_STATUS; section 9.2) */

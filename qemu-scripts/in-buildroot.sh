@@ -18,11 +18,13 @@ fi
 
 mkdir -p "$BUILDROOT/src"
 mount --bind "$SVMDEMO_TOP" "$BUILDROOT/src"
+mkdir -p "$BUILDROOT/tools" "$SVMDEMO_CACHE/tools"
+mount --bind "$SVMDEMO_CACHE/tools" "$BUILDROOT/tools"
 mkdir -p "$BUILDROOT/ksrc"
 [ -d "${KSRC:-}" ] && mount --bind "$KSRC" "$BUILDROOT/ksrc"
 mount -t proc proc "$BUILDROOT/proc"
 mount --bind /dev "$BUILDROOT/dev"
 exec chroot "$BUILDROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-	HOME=/root LANG=C.UTF-8 KABI="$KABI" \
+	HOME=/root LANG=C.UTF-8 KABI="$KABI" TERM=dumb \
 	KDIR="/usr/src/linux-headers-$KABI" \
 	KSFT_DIR=/ksrc/tools/testing/selftests "$@"

@@ -93,10 +93,14 @@ FIXTURE_TEARDOWN(vtd)
 {
 }
 
-#define ASSERT_ECAP(bit) \
-	ASSERT_TRUE(!!((self->ecap >> (bit)) & 1)) \
-		TH_LOG("ecap 0x%" PRIx64 " lacks " #bit " (bit %d)", \
-		       self->ecap, bit)
+static void assert_ecap(struct __test_metadata *_metadata, uint64_t ecap,
+			int bit, const char *name)
+{
+	ASSERT_TRUE(!!((ecap >> bit) & 1))
+		TH_LOG("ecap 0x%" PRIx64 " lacks %s (bit %d)", ecap, name, bit);
+}
+
+#define ASSERT_ECAP(bit) assert_ecap(_metadata, self->ecap, bit, #bit)
 
 TEST_F(vtd, scalable_mode_with_pasid)
 {

@@ -183,7 +183,7 @@ static void check_all_opcodes(struct __test_metadata *_metadata, int fd,
 	size_t s;
 
 	for (op = SVMDEMO_OPCODE_FILL; op < SVMDEMO_OPCODE_MAX; op++) {
-		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 			if (sizes[s] > max_len)
 				continue;
 			check_opcode(_metadata, fd, &seed, op, sizes[s],
@@ -374,12 +374,12 @@ TEST_F(svm, stack_buffers_of_1_2_4_8_bytes)
 	static const size_t lens[] = { 1, 2, 4, 8 };
 
 	for (size_t k = 0; k < 4; k++) {
-		volatile uint8_t frame[3 * 16];
+		uint8_t frame[3 * 16];
 		uint8_t src[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 		size_t n = lens[k];
 
-		memset((void *)frame, 0x77, sizeof(frame));
-		ASSERT_EQ(0, svm_fill(self->fd, (void *)&frame[16], n,
+		memset(frame, 0x77, sizeof(frame));
+		ASSERT_EQ(0, svm_fill(self->fd, &frame[16], n,
 				      0xdeadbeefcafef00d));
 		for (size_t i = 0; i < sizeof(frame); i++) {
 			bool in = i >= 16 && i < 16 + n;
@@ -388,8 +388,8 @@ TEST_F(svm, stack_buffers_of_1_2_4_8_bytes)
 
 			ASSERT_EQ(want, frame[i]) TH_LOG("len %zu byte %zu", n, i);
 		}
-		memset((void *)frame, 0x77, sizeof(frame));
-		ASSERT_EQ(0, svm_copy(self->fd, (void *)&frame[16], src, n));
+		memset(frame, 0x77, sizeof(frame));
+		ASSERT_EQ(0, svm_copy(self->fd, &frame[16], src, n));
 		for (size_t i = 0; i < sizeof(frame); i++) {
 			bool in = i >= 16 && i < 16 + n;
 

@@ -166,8 +166,10 @@ TEST_F(svm, forked_child_cannot_use_parent_file)
 			bad |= 1;
 		if (svm_fill(self->fd, priv, PAGE_SZ, 0) != -EPERM)
 			bad |= 2;
-		/* Its own file: another PASID, and COW keeps it off the
-		 * parent's copy of the page. */
+		/*
+		 * Its own file: another PASID, and COW keeps it off the
+		 * parent's copy of the page.
+		 */
 		fd = svm_open();
 		if (fd < 0 || svm_get_info(fd, &info))
 			_exit(100);

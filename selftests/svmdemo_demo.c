@@ -14,7 +14,8 @@ static const char *const names[] = {
 	"jobs", "ats_requests", "atc_hits", "atc_misses", "pri_requests",
 	"pri_groups", "invalidations", "errors",
 };
-#define NR_COUNTERS (sizeof(names) / sizeof(names[0]))
+
+#define NR_COUNTERS ARRAY_SIZE(names)
 
 static void read_all(long long *v)
 {

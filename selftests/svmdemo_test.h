@@ -23,6 +23,9 @@
 #define SVM_SYSFS	"/sys/class/svmdemo/svmdemo0"
 #define PAGE_SZ		4096UL
 #define HPAGE_SZ	(2UL << 20)
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 static inline int svm_open(void)
 {

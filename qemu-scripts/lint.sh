@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make lint: every static gate, each on its own line, all run even when
+# one fails; exits non-zero if any failed.
+#   - checkpatch.pl --strict (from linux-source of the guest kernel's
+#     series) on driver/, uapi/ and selftests/
+#   - W=1 module build with -Werror
+#   - sparse through kbuild's C=2 (sparse built from Debian's newest source:
+#     bookworm's and trixie's 0.6.4 cannot parse 7.x headers)
+#   - QEMU's scripts/checkpatch.pl on our device and on each patch
+#   - the selftests with -Wall -Wextra -Werror
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+load_kernel_env
+cd "$SVMDEMO_TOP"
+failed=()
+out=$SVMDEMO_TOP/build/lint
+mkdir -p "$out"
+
+gate() {
+	local name=$1 log=$out/$1.log
+	shift
+	if "$@" >"$log" 2>&1; then
+		printf '    %-22s ok\n' "$name"
+	else
+		printf '    %-22s FAILED (%s)\n' "$name" "$log"
+		sed 's/^/      /' "$log" | head -n 20
+		failed+=("$name")
+	fi
+}
+
+checkpatch() {
+	perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--show-types "$@" | { ! grep -E ': (ERROR|WARNING|CHECK):'; }
+}
+
+# User-space tests use the C library's fixed-width types and its
+# PRIx64-style macros, as the kernel's own selftests do.
+kernel_checkpatch() {
+	checkpatch -f driver/*.[ch] uapi/linux/*.h &&
+	checkpatch --ignore PREFER_KERNEL_TYPES,CAMELCASE -f selftests/*.[ch]
+}
+
+# Newest sparse source the sid index has, built once in the build root.
+sparse_bin() {
+	local v dir
+	apt_local_setup
+	v=$(lapt_cache showsrc sparse | awk '/^Version:/ { print $2 }' |
+		sort -V | tail -n1)
+	[ -n "$v" ] || die "no sparse source in the sid index"
+	dir=$SVMDEMO_CACHE/tools/sparse-$v
+	if [ ! -x "$dir/sparse" ]; then
+		step "building sparse $v from Debian's source (once)" >&2
+		rm -rf "$dir" && mkdir -p "$dir/dl"
+		(cd "$dir/dl" && lapt_get -q source --download-only "sparse=$v") \
+			>"$dir.log" 2>&1 || die "could not fetch the sparse $v source"
+		dpkg-source --no-check -x "$dir"/dl/*.dsc "$dir/src" >>"$dir.log" 2>&1
+		"$SVMDEMO_TOP/qemu-scripts/in-buildroot.sh" \
+			make -s -C "/tools/sparse-$v/src" CC=gcc sparse >>"$dir.log" 2>&1 ||
+			die "building sparse failed (see $dir.log)"
+		cp "$dir/src/sparse" "$dir/sparse"
+		rm -rf "$dir/dl" "$dir/src"
+	fi
+	echo "/tools/sparse-$v/sparse"
+}
+
+# Debian's header package lacks scripts/checker-valid.sh, without which
+# kbuild silently turns C= off: add one that really runs the checker.
+checker_valid() {
+	local f
+	f=$(ls -d "$BUILDROOT"/usr/src/linux-headers-*-common | head -n1)/scripts/checker-valid.sh
+	[ -x "$f" ] && return
+	cat >"$f" <<-'EOF'
+	#!/bin/sh
+	# Added by svmdemo's lint: print 1 if the checker runs on C input.
+	echo 'int x;' | "$@" - >/dev/null 2>&1 && echo 1
+	EOF
+	chmod +x "$f"
+}
+
+sparse_check() {
+	local bin
+	bin=$(sparse_bin)
+	checker_valid
+	"$SVMDEMO_TOP/qemu-scripts/in-buildroot.sh" sh -c \
+		"make -s -C \$KDIR M=/src C=2 CHECK=$bin modules" 2>&1 |
+		{ ! grep -E 'warning:|error:|not available'; }
+}
+
+werror_build() {
+	"$SVMDEMO_TOP/qemu-scripts/in-buildroot.sh" sh -c \
+		'make -s -B -C $KDIR M=/src W=1 KCFLAGS=-Werror modules'
+}
+
+qemu_checkpatch() {
+	local src p rc=0
+	src=$(cat "$SVMDEMO_CACHE/qemu-src/current")
+	for p in qemu-scripts/device/*.[ch]; do
+		perl "$src/scripts/checkpatch.pl" --no-tree -q -f "$p" || rc=1
+	done
+	for p in qemu-scripts/patches/*.patch; do
+		perl "$src/scripts/checkpatch.pl" -q "$p" || rc=1
+	done
+	return $rc
+}
+
+step "lint (logs in build/lint/)"
+gate checkpatch-kernel kernel_checkpatch
+gate build-W1-Werror werror_build
+gate sparse sparse_check
+gate checkpatch-qemu qemu_checkpatch
+gate selftests-Werror make -s -C selftests all
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "lint: FAIL: ${failed[*]}"
+	exit 1
+fi
+echo "lint: PASS"
