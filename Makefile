@@ -4,10 +4,15 @@
 # ${XDG_CACHE_HOME:-$HOME/.cache}/svmdemo.
 
 S := qemu-scripts
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+# Installing on your own machine: the running kernel's build tree.
+INSTALL_KDIR ?= /lib/modules/$(shell uname -r)/build
+PREFIX ?= /usr
 # Kbuild for svmdemo.ko: objects and flags are in ./Kbuild.
 KBUILD_MAKE = make -s -C $$KDIR M=/src W=1
 
-.PHONY: all deps qemu module selftests run demo shell check lint clean help
+.PHONY: all deps qemu module selftests run demo shell check bench lint clean help \
+	install install-headers dkms-install dkms-uninstall dkms-check
 
 all: qemu module selftests
 
@@ -15,8 +20,11 @@ help:
 	@echo "make check   build everything, boot the VM, run the selftests (KTAP)"
 	@echo "make demo    build everything, boot the VM, run a short SVM demo"
 	@echo "make shell   boot the VM with a shell on the console"
+	@echo "make bench   benchmark (docs/performance.md); build/bench.json"
 	@echo "make lint    checkpatch (kernel and QEMU), sparse, W=1 -Werror"
-	@echo "make deps | qemu | module | selftests | clean"
+	@echo "make install        build and install svmdemo.ko for the running kernel"
+	@echo "make dkms-install   register the module with DKMS (all kernels)"
+	@echo "make deps | qemu | module | selftests | dkms-check | clean"
 
 deps:
 	@$(S)/deps.sh
@@ -24,11 +32,16 @@ deps:
 qemu: deps
 	@$(S)/build-qemu.sh
 
+# KDIR=/path/to/kernel/build builds against your own tree, on this host.
+ifdef KDIR
+module:
+	@echo "==> building svmdemo.ko against $(KDIR)"
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+else
 module: deps
-	@if [ -f Kbuild ]; then \
-		echo "==> building svmdemo.ko against the guest kernel's headers"; \
-		$(S)/in-buildroot.sh sh -c '$(KBUILD_MAKE) modules'; \
-	fi
+	@echo "==> building svmdemo.ko against the guest kernel's headers"
+	@$(S)/in-buildroot.sh sh -c '$(KBUILD_MAKE) modules'
+endif
 
 selftests: deps
 	@echo "==> building the selftests (static, in the build root)"
@@ -43,8 +56,40 @@ run demo: all
 shell: all
 	@$(S)/vm-run.sh shell
 
+# Times a warm 'make check' first (BENCH_CHECK=0: reuse the last time).
+bench: all
+	@$(S)/bench-host.sh
+
 lint: deps
 	@$(S)/lint.sh
+
+# ---- on your own machine (not the VM): running kernel, distro headers ----
+install: install-headers
+	$(MAKE) -C $(INSTALL_KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(INSTALL_KDIR) M=$(CURDIR) modules_install
+	depmod -a $(notdir $(patsubst %/build,%,$(INSTALL_KDIR)))
+
+install-headers:
+	install -D -m 644 uapi/linux/svmdemo.h $(DESTDIR)$(PREFIX)/include/linux/svmdemo.h
+
+dkms-install: install-headers
+	rm -rf $(DESTDIR)/usr/src/svmdemo-$(VERSION)
+	mkdir -p $(DESTDIR)/usr/src/svmdemo-$(VERSION)
+	mkdir -p $(DESTDIR)/usr/src/svmdemo-$(VERSION)/driver \
+		$(DESTDIR)/usr/src/svmdemo-$(VERSION)/uapi/linux
+	cp dkms.conf Kbuild $(DESTDIR)/usr/src/svmdemo-$(VERSION)/
+	cp driver/*.[ch] $(DESTDIR)/usr/src/svmdemo-$(VERSION)/driver/
+	cp uapi/linux/*.h $(DESTDIR)/usr/src/svmdemo-$(VERSION)/uapi/linux/
+	dkms add -m svmdemo -v $(VERSION)
+	dkms install -m svmdemo -v $(VERSION) $(if $(KVER),-k $(KVER))
+
+dkms-uninstall:
+	-dkms remove -m svmdemo -v $(VERSION) --all
+	rm -rf $(DESTDIR)/usr/src/svmdemo-$(VERSION)
+
+# CI: the DKMS flow inside the trixie build root, for the guest kernel.
+dkms-check: deps
+	@$(S)/dkms-check.sh
 
 clean:
 	rm -rf build

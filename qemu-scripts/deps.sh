@@ -120,21 +120,20 @@ guest_kernel() {
 			cp "$dst.tmp/boot/config-$abi" "$dst/config" 2>/dev/null || true
 		rm -rf "$dst.tmp"
 	fi
+	KVER_PKG=$v KABI=$abi KSERIES=$(echo "$abi" | cut -d. -f1-2)
 	cat >"$SVMDEMO_CACHE/kernel.env.new" <<-EOF
-	KVER_PKG=$v
-	KABI=$abi
-	KSERIES=$(echo "$abi" | cut -d. -f1-2)
+	KVER_PKG=$KVER_PKG
+	KABI=$KABI
+	KSERIES=$KSERIES
 	KDIR_ROOT=$dst
 	EOF
-	mv "$SVMDEMO_CACHE/kernel.env.new" "$SVMDEMO_CACHE/kernel.env"
 }
 
 # A Debian trixie root with the guest kernel's headers, gcc and liburing:
 # the 7.x kbuild helpers are trixie binaries.
 build_root() {
 	local pkgs key root m
-	load_kernel_env
-	pkgs="linux-headers-$KABI=$KVER_PKG gcc make libc6-dev liburing-dev"
+	pkgs="linux-headers-$KABI=$KVER_PKG gcc make libc6-dev liburing-dev dkms"
 	key=$(echo "$pkgs" | sha256sum | cut -c1-12)
 	root=$SVMDEMO_CACHE/buildroot/trixie-$key
 	if [ ! -f "$root/.svmdemo-ready" ]; then
@@ -155,14 +154,13 @@ build_root() {
 			die "could not install '$pkgs' in the build root (see $root.log)"
 		touch "$root/.svmdemo-ready"
 	fi
-	echo "BUILDROOT=$root" >>"$SVMDEMO_CACHE/kernel.env"
+	echo "BUILDROOT=$root" >>"$SVMDEMO_CACHE/kernel.env.new"
 }
 
 # kselftest.h, kselftest_harness.h (and checkpatch.pl for 'make lint') from
 # linux-source-<series> of the guest kernel.
 kernel_source_bits() {
 	local dst v deb tarball
-	load_kernel_env
 	dst=$SVMDEMO_CACHE/ksrc/$KSERIES
 	if [ ! -f "$dst/.ready" ]; then
 		v=$(pkg_version_in "linux-source-$KSERIES" trixie-backports)
@@ -183,11 +181,14 @@ kernel_source_bits() {
 		rm -f "$deb"
 		touch "$dst/.ready"
 	fi
-	echo "KSRC=$dst" >>"$SVMDEMO_CACHE/kernel.env"
+	echo "KSRC=$dst" >>"$SVMDEMO_CACHE/kernel.env.new"
 }
 
 main() {
 	mkdir -p "$SVMDEMO_CACHE"
+	# One deps run at a time per cache (parallel makes, several shells).
+	exec 9>"$SVMDEMO_CACHE/.deps.lock"
+	flock 9
 	host_packages
 	apt_local_setup
 	host_meson
@@ -196,6 +197,8 @@ main() {
 	guest_kernel
 	build_root
 	kernel_source_bits
+	# Published only when complete: other commands read it at any time.
+	mv "$SVMDEMO_CACHE/kernel.env.new" "$SVMDEMO_CACHE/kernel.env"
 	step "deps ready in $SVMDEMO_CACHE (kernel $KABI, QEMU $(cat "$SVMDEMO_CACHE/qemu-src/version"))"
 }
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make dkms-check: the DKMS install flow a user runs on their own machine,
+# exercised inside the trixie build root for the guest kernel: install the
+# sources and the uapi header, let dkms build and install the module,
+# check the result, compile a program against the installed header, and
+# remove everything again.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+load_kernel_env
+step "DKMS install/remove of svmdemo for $KABI (in the build root)"
+"$SVMDEMO_TOP/qemu-scripts/in-buildroot.sh" sh -euc '
+	cd /src
+	make -s dkms-uninstall >/dev/null 2>&1 || true
+	make -s dkms-install KVER=$KABI
+	dkms status -m svmdemo
+	ko=$(ls /lib/modules/$KABI/updates/dkms/svmdemo.ko*)
+	echo "installed: $ko"
+	modinfo -F vermagic "$ko" | grep -q "^$KABI "
+	modinfo -F alias "$ko" | grep -q "v00001234d00000B11"
+	# The uapi header is usable from the standard include path.
+	printf "#include <linux/svmdemo.h>\nint main(void) { return SVMDEMO_IOC_INFO == 0; }\n" |
+		gcc -Wall -Werror -x c -o /tmp/uapi-check -
+	make -s dkms-uninstall >/dev/null
+	rm -f /usr/include/linux/svmdemo.h
+	! ls /lib/modules/$KABI/updates/dkms/svmdemo.ko* 2>/dev/null
+'
+echo "dkms-check: PASS"
