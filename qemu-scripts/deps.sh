@@ -8,7 +8,7 @@ set -euo pipefail
 
 HOST_PKGS="build-essential ninja-build pkg-config python3-venv libglib2.0-dev
 libpixman-1-dev flex bison dpkg-dev cpio debootstrap busybox-static xz-utils
-zstd unzip patch"
+zstd unzip patch pciutils"
 
 host_packages() {
 	local missing=() p

@@ -28,6 +28,21 @@ echo "$mode" >"$stage/etc/svmdemo/mode"
 echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>"$stage/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+# A dynamically linked host tool with the libraries it needs.
+copy_with_libs() {
+	local f
+	for f in "$1" $(ldd "$1" | grep -o '/[^ ]*'); do
+		mkdir -p "$stage$(dirname "$f")"
+		cp -L "$f" "$stage$f"
+	done
+}
+# lspci -vvv in the guest shows the device's ATS/PASID/PRI state.
+if [ -x /usr/bin/lspci ]; then
+	copy_with_libs /usr/bin/lspci
+	for f in /usr/share/misc/pci.ids /usr/share/hwdata/pci.ids; do
+		[ -f "$f" ] && { mkdir -p "$stage$(dirname "$f")"; cp -L "$f" "$stage$f"; }
+	done
+fi
 [ -f "$SVMDEMO_TOP/svmdemo.ko" ] && cp "$SVMDEMO_TOP/svmdemo.ko" "$stage/lib/modules/"
 if [ -d "$build/selftests" ]; then
 	cp -a "$build/selftests/." "$stage/selftests/"

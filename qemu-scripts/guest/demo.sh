@@ -22,6 +22,12 @@ for d in /sys/bus/pci/devices/*; do
 done
 [ $found = 1 ] || echo "(none)"
 ls -l /dev/svmdemo* 2>/dev/null
+if command -v lspci >/dev/null; then
+	line "lspci -vvv: ATS, PASID and PRI enabled by Linux"
+	lspci -vvv -d 1234:0b11 2>/dev/null | grep -E -A2 \
+		'Address Translation|Process Address Space|Page Request' |
+		cut -c1-78
+fi
 
 if [ -x /selftests/svmdemo_demo ]; then
 	line "a process binds its mm and runs jobs"
