@@ -47,5 +47,14 @@ fi
 if [ -d "$build/selftests" ]; then
 	cp -a "$build/selftests/." "$stage/selftests/"
 fi
+# TESTS="svm_data svm_isolation" runs only these binaries, each with
+# TEST_ARGS (kselftest harness options, e.g. "-r svm.noop_completes").
+if [ -n "${TESTS:-}" ]; then
+	: >"$stage/selftests/list"
+	for t in $TESTS; do
+		[ -x "$stage/selftests/$t" ] || die "no selftest named $t"
+		echo "$t ${TEST_ARGS:-}" >>"$stage/selftests/list"
+	done
+fi
 (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$out.tmp"
 mv "$out.tmp" "$out"
