@@ -130,24 +130,26 @@ static void svmdemo_job_exec(SvmdemoQueue *q, SvmdemoJob *job)
             for (i = 0; i < n; i++) {
                 a[i] = d->operand >> (8 * ((off + i) % 8));
             }
-            status = svmdemo_dma(q, job, d->dst + off, a, n, true, atc);
+            status = svmdemo_dma(q, job, d->dst + off, a, n, d->len - off,
+                                 true, atc);
             break;
         case SVMDEMO_OP_WRITE_PATTERN:
             for (i = 0; i < n; i++) {
                 a[i] = (off + i) % SVMDEMO_WRITE_PATTERN_MOD;
             }
-            status = svmdemo_dma(q, job, d->dst + off, a, n, true, atc);
+            status = svmdemo_dma(q, job, d->dst + off, a, n, d->len - off,
+                                 true, atc);
             break;
         case SVMDEMO_OP_COPY:
-            status = svmdemo_dma(q, job, d->src + off, a, n, false, atc);
-            if (status == SVMDEMO_STS_SUCCESS) {
-                status = svmdemo_dma(q, job, d->dst + off, a, n, true, atc);
-            }
+            status = svmdemo_dma_copy(q, job, d->src + off, d->dst + off, a,
+                                      n, d->len - off, atc);
             break;
         case SVMDEMO_OP_COMPARE:
-            status = svmdemo_dma(q, job, d->src + off, a, n, false, atc);
+            status = svmdemo_dma(q, job, d->src + off, a, n, d->len - off,
+                                 false, atc);
             if (status == SVMDEMO_STS_SUCCESS) {
-                status = svmdemo_dma(q, job, d->dst + off, b, n, false, atc);
+                status = svmdemo_dma(q, job, d->dst + off, b, n,
+                                     d->len - off, false, atc);
             }
             if (status == SVMDEMO_STS_SUCCESS && memcmp(a, b, n)) {
                 for (i = 0; a[i] == b[i]; i++) {
@@ -160,14 +162,16 @@ static void svmdemo_job_exec(SvmdemoQueue *q, SvmdemoJob *job)
             }
             break;
         case SVMDEMO_OP_CRC32C:
-            status = svmdemo_dma(q, job, d->src + off, a, n, false, atc);
+            status = svmdemo_dma(q, job, d->src + off, a, n, d->len - off,
+                                 false, atc);
             if (status == SVMDEMO_STS_SUCCESS) {
                 /* QEMU's crc32c() returns the state inverted */
                 crc32 = crc32c(crc32, a, n) ^ UINT32_MAX;
             }
             break;
         case SVMDEMO_OP_READ_CRC8:
-            status = svmdemo_dma(q, job, d->src + off, a, n, false, atc);
+            status = svmdemo_dma(q, job, d->src + off, a, n, d->len - off,
+                                 false, atc);
             for (i = 0; status == SVMDEMO_STS_SUCCESS && i < n; i++) {
                 crc8 = svmdemo_crc8_table[crc8 ^ a[i]];
             }
@@ -284,7 +288,8 @@ static void svmdemo_queue_complete(SvmdemoQueue *q, SvmdemoJob *job)
         uint32_t st;
 
         svmdemo_cmpl_build(job, 0, &c);
-        st = svmdemo_dma(q, &cr_job, job->d.cr_addr, &c, sizeof(c), true,
+        st = svmdemo_dma(q, &cr_job, job->d.cr_addr, &c, sizeof(c),
+                         sizeof(c), true,
                          !(job->d.flags & SVMDEMO_DESC_F_UNTRANSLATED));
         if (st == SVMDEMO_STS_DISCARD) {
             return;
@@ -585,6 +590,8 @@ void svmdemo_queues_init(SvmdemoState *s)
         q->idx = i;
         q->buf[0] = g_malloc(SVMDEMO_WINDOW);
         q->buf[1] = g_malloc(SVMDEMO_WINDOW);
+        q->ats_res = g_new(IOMMUTLBEntry, SVMDEMO_ATS_RES_MAX);
+        q->missing = g_new(uint64_t, SVMDEMO_ATS_RES_MAX);
         qemu_cond_init(&q->cond);
         qemu_thread_create(&q->thread, name, svmdemo_queue_thread, q,
                            QEMU_THREAD_JOINABLE);
@@ -614,6 +621,8 @@ void svmdemo_queues_exit(SvmdemoState *s)
         qemu_cond_destroy(&q->cond);
         g_free(q->buf[0]);
         g_free(q->buf[1]);
+        g_free(q->ats_res);
+        g_free(q->missing);
     }
     qemu_cond_destroy(&s->idle_cond);
 }

@@ -13,7 +13,9 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/host-utils.h"
 #include "qemu/main-loop.h"
+#include "qemu/rcu.h"
 #include "qemu/timer.h"
 #include "qom/object.h"
 #include "qapi/error.h"
@@ -54,56 +56,141 @@ static bool svmdemo_iommu_has_devtlb(void)
 /* ATC                                                                */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The ATC: atc_entries entries, found through hash buckets keyed on the
+ * PASID and the address shifted by the entry's size (each entry keeps the
+ * page size the IOMMU returned: a lookup probes once per size present),
+ * replaced by a clock (second chance) policy.
+ */
+static unsigned svmdemo_atc_bucket(uint32_t pasid, uint64_t addr,
+                                   unsigned shift)
+{
+    uint64_t h = ((addr >> shift) ^ ((uint64_t)pasid << 40) ^ shift) *
+                 0x9e3779b97f4a7c15ULL;
+
+    return h >> (64 - SVMDEMO_ATC_HASH_BITS);
+}
+
+static void svmdemo_atc_unlink(SvmdemoState *s, SvmdemoAtcEntry *e)
+{
+    int32_t *link = &s->atc_hash[svmdemo_atc_bucket(e->pasid, e->iova,
+                                                    e->shift)];
+    int32_t idx = e - s->atc;
+
+    while (*link != idx) {
+        assert(*link >= 0);
+        link = &s->atc[*link].hnext;
+    }
+    *link = e->hnext;
+    e->valid = false;
+    if (!--s->atc_shift_cnt[e->shift]) {
+        s->atc_shifts &= ~BIT_ULL(e->shift);
+    }
+}
+
+static SvmdemoAtcEntry *svmdemo_atc_find(SvmdemoState *s, uint32_t pasid,
+                                         uint64_t addr, unsigned shift)
+{
+    uint64_t iova = addr & ~(BIT_ULL(shift) - 1);
+    int32_t i = s->atc_hash[svmdemo_atc_bucket(pasid, iova, shift)];
+
+    while (i >= 0) {
+        SvmdemoAtcEntry *e = &s->atc[i];
+
+        if (e->pasid == pasid && e->shift == shift && e->iova == iova) {
+            return e;
+        }
+        i = e->hnext;
+    }
+    return NULL;
+}
+
 static SvmdemoAtcEntry *svmdemo_atc_lookup(SvmdemoState *s, uint32_t pasid,
                                            uint64_t addr)
 {
-    uint32_t i;
+    uint64_t shifts = s->atc_shifts;
 
-    for (i = 0; i < s->atc_entries; i++) {
-        SvmdemoAtcEntry *e = &s->atc[i];
+    while (shifts) {
+        unsigned shift = ctz64(shifts);
+        SvmdemoAtcEntry *e = svmdemo_atc_find(s, pasid, addr, shift);
 
-        if (e->valid && e->pasid == pasid &&
-            (addr & ~e->addr_mask) == e->iova) {
-            e->last_use = ++s->atc_clock;
+        if (e) {
+            e->referenced = true;
             return e;
         }
+        shifts &= shifts - 1;
     }
     return NULL;
 }
 
 static void svmdemo_atc_insert(SvmdemoState *s, uint32_t pasid,
                                uint64_t iova, uint64_t addr_mask,
-                               uint64_t translated_addr, int perm)
+                               uint64_t translated_addr,
+                               AddressSpace *target_as, int perm)
 {
-    SvmdemoAtcEntry *victim = NULL;
-    uint32_t i;
+    unsigned shift = addr_mask == UINT64_MAX ? 64 : ctz64(addr_mask + 1);
+    SvmdemoAtcEntry *victim;
+    uint64_t shifts = s->atc_shifts;
+    unsigned b;
 
-    for (i = 0; i < s->atc_entries; i++) {
-        SvmdemoAtcEntry *e = &s->atc[i];
+    if (shift > 63) {
+        /* A 2^64 mapping (iova 0): cache its lower half. */
+        shift = 63;
+        addr_mask = BIT_ULL(63) - 1;
+    }
+    /* A fresher translation replaces the entries it overlaps. */
+    if (shifts & (BIT_ULL(shift) - 1)) {
+        uint32_t i;
 
-        if (e->valid && e->pasid == pasid &&
-            ranges_overlap(e->iova, e->addr_mask + 1, iova, addr_mask + 1)) {
-            e->valid = false;   /* replaced by the fresher translation */
-        }
-        if (!e->valid) {
-            if (!victim || victim->valid) {
-                victim = e;
+        for (i = 0; i < s->atc_entries; i++) {
+            SvmdemoAtcEntry *e = &s->atc[i];
+
+            if (e->valid && e->pasid == pasid &&
+                ranges_overlap(e->iova, e->addr_mask + 1, iova,
+                               addr_mask + 1)) {
+                svmdemo_atc_unlink(s, e);
             }
-        } else if (!victim || (victim->valid &&
-                               e->last_use < victim->last_use)) {
-            victim = e;
+        }
+    } else {
+        while (shifts) {
+            SvmdemoAtcEntry *e = svmdemo_atc_find(s, pasid, iova,
+                                                  ctz64(shifts));
+
+            if (e) {
+                svmdemo_atc_unlink(s, e);
+            }
+            shifts &= shifts - 1;
         }
     }
 
+    for (;;) {
+        victim = &s->atc[s->atc_hand];
+        s->atc_hand = (s->atc_hand + 1) % s->atc_entries;
+        if (!victim->valid) {
+            break;
+        }
+        if (!victim->referenced) {
+            svmdemo_atc_unlink(s, victim);
+            break;
+        }
+        victim->referenced = false;
+    }
+
+    b = svmdemo_atc_bucket(pasid, iova, shift);
     *victim = (SvmdemoAtcEntry) {
         .valid = true,
         .pasid = pasid,
         .iova = iova,
         .addr_mask = addr_mask,
         .translated_addr = translated_addr,
+        .target_as = target_as,
         .perm = perm,
-        .last_use = ++s->atc_clock,
+        .shift = shift,
+        .hnext = s->atc_hash[b],
     };
+    s->atc_hash[b] = victim - s->atc;
+    s->atc_shift_cnt[shift]++;
+    s->atc_shifts |= BIT_ULL(shift);
 }
 
 /* Drop the entries of @pasid overlapping [start, last]. */
@@ -118,7 +205,7 @@ static unsigned svmdemo_atc_drop(SvmdemoState *s, uint32_t pasid,
 
         if (e->valid && e->pasid == pasid &&
             e->iova <= last && e->iova + e->addr_mask >= start) {
-            e->valid = false;
+            svmdemo_atc_unlink(s, e);
             dropped++;
         }
     }
@@ -133,7 +220,7 @@ void svmdemo_atc_flush_all(SvmdemoState *s)
 
     for (i = 0; i < s->atc_entries; i++) {
         if (s->atc[i].valid) {
-            s->atc[i].valid = false;
+            svmdemo_atc_unlink(s, &s->atc[i]);
             dropped++;
         }
     }
@@ -463,7 +550,16 @@ static uint32_t svmdemo_pri_fault_in(SvmdemoQueue *q, SvmdemoJob *job,
                 s->cnt[SVMDEMO_CNT_PRI_TIMEOUT]++;
                 s->cnt[SVMDEMO_CNT_PRI_FAIL]++;
             }
-            prg->stale = true;  /* a late response frees it */
+            if (prg->done || !svmdemo_pasid_find(s, job->pasid)) {
+                /*
+                 * Answered meanwhile, or the PASID was released (its PRI
+                 * notifier is gone, no response can come): free it now,
+                 * or the index leaks and PRI stalls once all are gone.
+                 */
+                svmdemo_prg_free(s, prg);
+            } else {
+                prg->stale = true;  /* a late response frees it */
+            }
             return status;
         }
         status = prg->code == IOMMU_PRI_RESP_SUCCESS ?
@@ -483,21 +579,103 @@ static uint32_t svmdemo_pri_fault_in(SvmdemoQueue *q, SvmdemoJob *job,
 /* ------------------------------------------------------------------ */
 
 /*
+ * Walk the @n entries an ATS request for [@a, @a + @span) returned, the way
+ * the IOMMU stepped through the range: cache those granting something
+ * (@cache), append the 4 KiB pages lacking @need to @missing (at most
+ * SVMDEMO_ATS_RES_MAX), and describe the first entry in @first.
+ */
+static void svmdemo_ats_walk(SvmdemoState *s, SvmdemoJob *job, uint64_t a,
+                             uint64_t span, const IOMMUTLBEntry *res,
+                             ssize_t n, int need, bool cache,
+                             uint64_t *missing, unsigned *nmissing,
+                             SvmdemoAtcEntry *first)
+{
+    uint64_t last = a + (span - 1);
+    ssize_t i;
+
+    for (i = 0; i < n; i++) {
+        uint64_t mask = res[i].addr_mask | (SVMDEMO_PAGE_SIZE - 1);
+        uint64_t page = a & ~mask;
+        int perm = res[i].perm & IOMMU_RW;
+
+        trace_svmdemo_ats_result(job->pasid, page, mask,
+                                 res[i].translated_addr, perm);
+        if (perm && cache) {
+            svmdemo_atc_insert(s, job->pasid, page, mask,
+                               res[i].translated_addr & ~mask,
+                               res[i].target_as, perm);
+        }
+        if (i == 0) {
+            *first = (SvmdemoAtcEntry) {
+                .valid = true,
+                .pasid = job->pasid,
+                .iova = page,
+                .addr_mask = mask,
+                .translated_addr = res[i].translated_addr & ~mask,
+                .target_as = res[i].target_as,
+                .perm = perm,
+            };
+        }
+        if ((perm & need) != need) {
+            /*
+             * Ask for the 4 KiB pages of this entry that the access
+             * covers: a not-present entry may span a whole missing
+             * table (2 MiB, 1 GiB) reaching outside the buffer.
+             */
+            uint64_t p = a & ~(uint64_t)(SVMDEMO_PAGE_SIZE - 1);
+
+            while (p <= last && p - page <= mask &&
+                   *nmissing < SVMDEMO_ATS_RES_MAX) {
+                missing[(*nmissing)++] = p;
+                p += SVMDEMO_PAGE_SIZE;
+            }
+        }
+        if (page + mask == UINT64_MAX || page + mask >= last) {
+            break;
+        }
+        a = page + mask + 1;
+    }
+}
+
+/* One ATS request; the number of entries, or <= 0 if it failed. */
+static ssize_t svmdemo_ats_request(SvmdemoQueue *q, SvmdemoJob *job,
+                                   uint64_t addr, uint64_t span,
+                                   bool is_write)
+{
+    SvmdemoState *s = q->s;
+    uint32_t err_count = 0;
+    ssize_t n;
+
+    n = pci_ats_request_translation(PCI_DEVICE(s), job->pasid, false, false,
+                                    addr, span, !is_write, q->ats_res,
+                                    SVMDEMO_ATS_RES_MAX, &err_count);
+    s->cnt[SVMDEMO_CNT_ATS_REQ]++;
+    trace_svmdemo_ats_request(q->idx, job->pasid, addr, span, is_write, n,
+                              err_count);
+    if (n == -ENOMEM) {
+        n = SVMDEMO_ATS_RES_MAX;        /* the range did not fit: use it */
+    }
+    return n;
+}
+
+/*
  * Translate the access [addr, addr + len) far enough to cover @addr:
  * on return @out holds an entry (iova = page base) granting the access.
  * With @use_atc the ATC serves hits and caches what ATS returns for the
  * whole range; without, one ATS request covers just the page of @addr and
- * nothing is kept.
+ * nothing is kept. @ahead (>= @len) is how much of the job's buffer is
+ * left from @addr: when pages must be requested, the page group covers
+ * the missing pages up to SVMDEMO_PRI_SPAN_PAGES ahead, not just @len.
  */
 static uint32_t svmdemo_translate(SvmdemoQueue *q, SvmdemoJob *job,
-                                  uint64_t addr, uint64_t len, bool is_write,
-                                  bool use_atc, SvmdemoAtcEntry *out)
+                                  uint64_t addr, uint64_t len, uint64_t ahead,
+                                  bool is_write, bool use_atc,
+                                  SvmdemoAtcEntry *out)
 {
     SvmdemoState *s = q->s;
     PCIDevice *pdev = PCI_DEVICE(s);
     int need = is_write ? IOMMU_WO : IOMMU_RO;
-    IOMMUTLBEntry res[SVMDEMO_WINDOW_PAGES + 1];
-    uint64_t missing[SVMDEMO_WINDOW_PAGES + 1];    /* 4 KiB pages */
+    uint64_t *missing = q->missing;     /* 4 KiB pages */
     unsigned round;
 
     if (use_atc) {
@@ -515,11 +693,13 @@ static uint32_t svmdemo_translate(SvmdemoQueue *q, SvmdemoJob *job,
         uint64_t span = use_atc ? len :
                         MIN(len, SVMDEMO_PAGE_SIZE -
                                  (addr & (SVMDEMO_PAGE_SIZE - 1)));
-        uint32_t err_count = 0, status, fail;
+        uint64_t far = MIN(ahead, (uint64_t)SVMDEMO_PRI_SPAN_PAGES *
+                                  SVMDEMO_PAGE_SIZE -
+                                  (addr & (SVMDEMO_PAGE_SIZE - 1)));
+        uint32_t status, fail;
         unsigned nmissing = 0;
-        bool first_ro = false, first_ok = false;
-        ssize_t n, i;
-        uint64_t a;
+        bool first_ro;
+        ssize_t n;
 
         if (svmdemo_job_stopped(q, &status)) {
             return status;
@@ -531,75 +711,39 @@ static uint32_t svmdemo_translate(SvmdemoQueue *q, SvmdemoJob *job,
             return SVMDEMO_STS_PAGE_FAULT;
         }
 
-        n = pci_ats_request_translation(pdev, job->pasid, false, false,
-                                        addr, span, !is_write, res,
-                                        ARRAY_SIZE(res), &err_count);
-        s->cnt[SVMDEMO_CNT_ATS_REQ]++;
-        trace_svmdemo_ats_request(q->idx, job->pasid, addr, span, is_write,
-                                  n, err_count);
-        if (n == -ENOMEM) {
-            n = ARRAY_SIZE(res);        /* the range did not fit: use it */
-        }
+        n = svmdemo_ats_request(q, job, addr, span, is_write);
         if (n <= 0) {
             return SVMDEMO_STS_PAGE_FAULT;
         }
-
-        /* Walk the entries the way the IOMMU stepped through the range. */
-        a = addr;
-        for (i = 0; i < n; i++) {
-            uint64_t mask = res[i].addr_mask | (SVMDEMO_PAGE_SIZE - 1);
-            uint64_t page = a & ~mask;
-            int perm = res[i].perm & IOMMU_RW;
-
-            trace_svmdemo_ats_result(job->pasid, page, mask,
-                                     res[i].translated_addr, perm);
-            if (perm && use_atc) {
-                svmdemo_atc_insert(s, job->pasid, page, mask,
-                                   res[i].translated_addr & ~mask, perm);
-            }
-            if ((perm & need) != need) {
-                /*
-                 * Ask for the 4 KiB pages of this entry that the access
-                 * covers: a not-present entry may span a whole missing
-                 * table (2 MiB, 1 GiB) reaching outside the buffer.
-                 */
-                uint64_t p = a & ~(uint64_t)(SVMDEMO_PAGE_SIZE - 1);
-
-                while (p <= addr + (span - 1) && p - page <= mask &&
-                       nmissing < ARRAY_SIZE(missing)) {
-                    missing[nmissing++] = p;
-                    p += SVMDEMO_PAGE_SIZE;
-                }
-                if (i == 0) {
-                    first_ro = perm & IOMMU_RO;
-                }
-            } else if (i == 0) {
-                *out = (SvmdemoAtcEntry) {
-                    .valid = true,
-                    .pasid = job->pasid,
-                    .iova = page,
-                    .addr_mask = mask,
-                    .translated_addr = res[i].translated_addr & ~mask,
-                    .perm = perm,
-                };
-                first_ok = true;
-            }
-            if (page + mask == UINT64_MAX) {
-                break;
-            }
-            a = page + mask + 1;
-        }
-        if (first_ok) {
+        svmdemo_ats_walk(s, job, addr, span, q->ats_res, n, need, use_atc,
+                         missing, &nmissing, out);
+        if ((out->perm & need) == need) {
             return SVMDEMO_STS_SUCCESS;
         }
 
         /* The page of @addr lacks the permission: ask for the pages. */
+        first_ro = out->perm & IOMMU_RO;
         fail = is_write && first_ro ? SVMDEMO_STS_PERM :
                                       SVMDEMO_STS_PAGE_FAULT;
         if ((job->d.flags & SVMDEMO_DESC_F_NO_PRI) || !nmissing ||
             round >= SVMDEMO_PRI_ROUNDS || !pcie_pri_enabled(pdev) ||
             !svmdemo_pasid_get(s, job->pasid)->pri_registered) {
             return fail;
+        }
+        /*
+         * Look further ahead in the buffer (without caching: the ATC is
+         * for what runs now), so that one page group faults in the
+         * whole stretch of missing pages instead of one per window.
+         */
+        if (use_atc && far > span && nmissing < SVMDEMO_ATS_RES_MAX) {
+            SvmdemoAtcEntry unused;
+
+            n = svmdemo_ats_request(q, job, addr + span, far - span,
+                                    is_write);
+            if (n > 0) {
+                svmdemo_ats_walk(s, job, addr + span, far - span, q->ats_res,
+                                 n, need, false, missing, &nmissing, &unused);
+            }
         }
         status = svmdemo_pri_fault_in(q, job, missing, nmissing, is_write);
         if (status == SVMDEMO_STS_PRI_REFUSED) {
@@ -642,12 +786,23 @@ static uint32_t svmdemo_dma_iova(SvmdemoQueue *q, SvmdemoJob *job,
 }
 
 /*
- * Move @len bytes between @buf and the job's address space at @addr.
+ * Move @len bytes between @buf and the job's address space at @addr;
+ * @ahead (>= @len) is how much of the job's buffer is left from @addr.
  * Returns SVMDEMO_STS_SUCCESS or the status the job completes with
  * (job->fault_addr and fault_write set for faults).
+ *
+ * Data moves to translated addresses. The first access of a call is a
+ * translated request through the function's bus master address space, so
+ * the IOMMU decides whether it accepts translated requests from the
+ * function at all (its verdict does not depend on the address). The rest
+ * goes straight to the address space the translation points into, one
+ * access per ATC entry (a 2 MiB entry is one memcpy) instead of one IOMMU
+ * lookup per 4 KiB page. Nothing can change the IOMMU's verdict in
+ * between: the BQL is held for the whole call.
  */
 uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
-                     void *buf, uint64_t len, bool is_write, bool use_atc)
+                     void *buf, uint64_t len, uint64_t ahead, bool is_write,
+                     bool use_atc)
 {
     PCIDevice *pdev = PCI_DEVICE(q->s);
     MemTxAttrs attrs = {
@@ -656,6 +811,7 @@ uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
     };
     DMADirection dir = is_write ? DMA_DIRECTION_FROM_DEVICE :
                                   DMA_DIRECTION_TO_DEVICE;
+    bool checked = false;
     uint8_t *p = buf;
 
     assert(bql_locked());
@@ -665,10 +821,12 @@ uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
 
     while (len) {
         SvmdemoAtcEntry e;
-        uint64_t chunk, off;
+        uint64_t chunk, off, ta;
         uint32_t status;
+        MemTxResult res;
 
-        status = svmdemo_translate(q, job, addr, len, is_write, use_atc, &e);
+        status = svmdemo_translate(q, job, addr, len, MAX(len, ahead),
+                                   is_write, use_atc, &e);
         if (status != SVMDEMO_STS_SUCCESS) {
             return status;
         }
@@ -677,8 +835,26 @@ uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
         if (chunk == 0) {               /* a 2^64 mapping */
             chunk = len;
         }
-        if (pci_dma_rw(pdev, e.translated_addr + off, p, chunk, dir,
-                       attrs) != MEMTX_OK) {
+        ta = e.translated_addr + off;
+        if (!checked || !e.target_as) {
+            uint64_t first = MIN(chunk, SVMDEMO_PAGE_SIZE -
+                                        (ta & (SVMDEMO_PAGE_SIZE - 1)));
+
+            res = pci_dma_rw(pdev, ta, p, first, dir, attrs);
+            if (res == MEMTX_OK && chunk > first) {
+                res = e.target_as ?
+                      address_space_rw(e.target_as, ta + first,
+                                       MEMTXATTRS_UNSPECIFIED, p + first,
+                                       chunk - first, is_write) :
+                      pci_dma_rw(pdev, ta + first, p + first, chunk - first,
+                                 dir, attrs);
+            }
+            checked = true;
+        } else {
+            res = address_space_rw(e.target_as, ta, MEMTXATTRS_UNSPECIFIED,
+                                   p, chunk, is_write);
+        }
+        if (res != MEMTX_OK) {
             job->fault_addr = addr;
             job->fault_write = is_write;
             return SVMDEMO_STS_DMA_ERROR;
@@ -686,6 +862,112 @@ uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
         addr += chunk;
         p += chunk;
         len -= chunk;
+        ahead -= MIN(ahead, chunk);
+    }
+    return SVMDEMO_STS_SUCCESS;
+}
+
+/*
+ * Map [@ta, @ta + *@len) of @as for direct access if it is RAM (shortening
+ * *@len to what is contiguous); NULL if it is not directly accessible.
+ */
+static void *svmdemo_map_direct(AddressSpace *as, hwaddr ta, hwaddr *len,
+                                bool is_write)
+{
+    MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+    MemoryRegion *mr;
+    hwaddr xlat, l = *len;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(as, ta, &xlat, &l, is_write, attrs);
+    if (!memory_access_is_direct(mr, is_write, attrs)) {
+        return NULL;
+    }
+    *len = l;
+    return address_space_map(as, ta, len, is_write, attrs);
+}
+
+/*
+ * COPY [@src, @src + @len) to @dst in the job's address space without a
+ * bounce buffer: both sides are translated (ATC), mapped range by range
+ * (a 2 MiB entry on each side is one memcpy) and copied directly. The
+ * first range goes through svmdemo_dma() and the bounce buffer @buf, so
+ * that the IOMMU sees a translated request from the function (see
+ * svmdemo_dma()); so does anything that is not plain RAM.
+ */
+uint32_t svmdemo_dma_copy(SvmdemoQueue *q, SvmdemoJob *job, uint64_t src,
+                          uint64_t dst, void *buf, uint64_t len,
+                          uint64_t ahead, bool use_atc)
+{
+    bool checked = false;
+
+    assert(bql_locked());
+    while (len) {
+        SvmdemoAtcEntry es, ed;
+        uint64_t chunk, ts, td;
+        hwaddr ls, ld;
+        uint32_t status;
+        void *ps, *pd;
+
+        if (!job->has_pasid || !use_atc || !checked) {
+            chunk = job->has_pasid && use_atc ?
+                    MIN(len, SVMDEMO_PAGE_SIZE -
+                             (MAX(src, dst) & (SVMDEMO_PAGE_SIZE - 1))) :
+                    len;
+            status = svmdemo_dma(q, job, src, buf, chunk, ahead, false,
+                                 use_atc);
+            if (status == SVMDEMO_STS_SUCCESS) {
+                status = svmdemo_dma(q, job, dst, buf, chunk, ahead, true,
+                                     use_atc);
+            }
+            if (status != SVMDEMO_STS_SUCCESS) {
+                return status;
+            }
+            checked = true;
+            goto next;
+        }
+
+        status = svmdemo_translate(q, job, src, len, ahead, false, true,
+                                   &es);
+        if (status == SVMDEMO_STS_SUCCESS) {
+            status = svmdemo_translate(q, job, dst, len, ahead, true, true,
+                                       &ed);
+        }
+        if (status != SVMDEMO_STS_SUCCESS) {
+            return status;
+        }
+        chunk = len;
+        if (es.addr_mask - (src - es.iova) + 1) {
+            chunk = MIN(chunk, es.addr_mask - (src - es.iova) + 1);
+        }
+        if (ed.addr_mask - (dst - ed.iova) + 1) {
+            chunk = MIN(chunk, ed.addr_mask - (dst - ed.iova) + 1);
+        }
+        ts = es.translated_addr + (src - es.iova);
+        td = ed.translated_addr + (dst - ed.iova);
+        ls = ld = chunk;
+        ps = es.target_as ? svmdemo_map_direct(es.target_as, ts, &ls,
+                                               false) : NULL;
+        pd = ps && ed.target_as ? svmdemo_map_direct(ed.target_as, td, &ld,
+                                                     true) : NULL;
+        if (pd) {
+            chunk = MIN(ls, ld);
+            memmove(pd, ps, chunk);
+            address_space_unmap(ed.target_as, pd, ld, true, chunk);
+            address_space_unmap(es.target_as, ps, ls, false, chunk);
+        } else {
+            if (ps) {
+                address_space_unmap(es.target_as, ps, ls, false, 0);
+            }
+            /* Not RAM: the bounce buffer path reports the errors. */
+            checked = false;
+            continue;
+        }
+next:
+        src += chunk;
+        dst += chunk;
+        len -= chunk;
+        ahead -= MIN(ahead, chunk);
     }
     return SVMDEMO_STS_SUCCESS;
 }
@@ -697,6 +979,8 @@ uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
 void svmdemo_xlate_init(SvmdemoState *s)
 {
     s->atc = g_new0(SvmdemoAtcEntry, s->atc_entries);
+    s->atc_hash = g_new(int32_t, 1 << SVMDEMO_ATC_HASH_BITS);
+    memset(s->atc_hash, 0xff, sizeof(int32_t) << SVMDEMO_ATC_HASH_BITS);
     QLIST_INIT(&s->pasids);
     qemu_cond_init(&s->pri_cond);
 }
@@ -716,5 +1000,7 @@ void svmdemo_xlate_exit(SvmdemoState *s)
     svmdemo_xlate_reset(s);
     g_free(s->atc);
     s->atc = NULL;
+    g_free(s->atc_hash);
+    s->atc_hash = NULL;
     qemu_cond_destroy(&s->pri_cond);
 }

@@ -225,6 +225,13 @@ enum {
 #define SVMDEMO_PAGE_SIZE               4096
 #define SVMDEMO_WINDOW_PAGES            (SVMDEMO_WINDOW / SVMDEMO_PAGE_SIZE)
 #define SVMDEMO_PRI_ROUNDS              4
+/*
+ * A miss that needs page requests looks this far ahead in the job's buffer
+ * (in 4 KiB pages) for other missing pages, so that one page group covers
+ * them all (up to the PRI allocation).
+ */
+#define SVMDEMO_PRI_SPAN_PAGES          512
+#define SVMDEMO_ATS_RES_MAX             (SVMDEMO_PRI_SPAN_PAGES + 1)
 #define SVMDEMO_PRGI_NR                 512
 
 /* One decoded job (descriptor or compat command) and its outcome */
@@ -246,6 +253,8 @@ typedef struct SvmdemoQueue {
     QemuThread thread;
     QemuCond cond;              /* work arrived / exit (waited with BQL) */
     uint8_t *buf[2];            /* SVMDEMO_WINDOW bytes each */
+    IOMMUTLBEntry *ats_res;     /* SVMDEMO_ATS_RES_MAX ATS results */
+    uint64_t *missing;          /* SVMDEMO_ATS_RES_MAX pages to request */
 
     /* Everything below is protected by the BQL. */
     uint64_t desc_base;
@@ -278,9 +287,15 @@ typedef struct SvmdemoAtcEntry {
     uint64_t iova;              /* aligned to addr_mask + 1 */
     uint64_t addr_mask;
     uint64_t translated_addr;
+    AddressSpace *target_as;    /* where translated_addr lives */
     int perm;                   /* IOMMUAccessFlags */
-    uint64_t last_use;
+    bool referenced;            /* used since the clock hand passed */
+    uint8_t shift;              /* log2(addr_mask + 1) */
+    int32_t hnext;              /* next entry in the hash bucket, or -1 */
 } SvmdemoAtcEntry;
+
+/* ATC lookup: hash buckets on (PASID, iova >> entry size) */
+#define SVMDEMO_ATC_HASH_BITS           12
 
 typedef struct SvmdemoPasidCtx {
     SvmdemoState *s;
@@ -332,7 +347,10 @@ struct SvmdemoState {
 
     /* translation engine */
     SvmdemoAtcEntry *atc;
-    uint64_t atc_clock;
+    int32_t *atc_hash;          /* 1 << SVMDEMO_ATC_HASH_BITS chain heads */
+    uint32_t atc_hand;          /* clock hand: next replacement candidate */
+    uint32_t atc_shift_cnt[64]; /* valid entries per entry size */
+    uint64_t atc_shifts;        /* bit n: some valid entry has shift n */
     QLIST_HEAD(, SvmdemoPasidCtx) pasids;
     SvmdemoPrg prg[SVMDEMO_PRGI_NR];
     uint32_t prg_next;
@@ -365,7 +383,11 @@ void svmdemo_xlate_exit(SvmdemoState *s);
 void svmdemo_xlate_reset(SvmdemoState *s);
 bool svmdemo_pasid_usable(SvmdemoState *s, uint32_t pasid);
 uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
-                     void *buf, uint64_t len, bool is_write, bool use_atc);
+                     void *buf, uint64_t len, uint64_t ahead, bool is_write,
+                     bool use_atc);
+uint32_t svmdemo_dma_copy(SvmdemoQueue *q, SvmdemoJob *job, uint64_t src,
+                          uint64_t dst, void *buf, uint64_t len,
+                          uint64_t ahead, bool use_atc);
 void svmdemo_atc_flush_all(SvmdemoState *s);
 void svmdemo_pasid_flush(SvmdemoState *s, uint32_t pasid);
 void svmdemo_pasid_release_all(SvmdemoState *s);
