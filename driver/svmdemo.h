@@ -4,10 +4,12 @@
  *
  * Where a job goes, by file:
  *   svmdemo_cdev.c  open() binds the mm (PASID), ioctl() checks the jobs
+ *   svmdemo_uring.c io_uring commands: one job per SQE, one CQE per job
  *   svmdemo_hw.c    writes descriptors, rings the doorbell, reaps
  *                   completions in the queue interrupt, quiesces a PASID
  *   svmdemo_main.c  module init, PCI probe/remove, interrupt vectors
  *   svmdemo_sysfs.c /sys/class/svmdemo/svmdemoN: device info, counters
+ *   svmdemo_trace.h tracepoints svmdemo_submit, _complete, _fault
  *
  * Lifetimes:
  *  - struct svmdemo_dev lives as long as its embedded char device
@@ -31,6 +33,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>
+#include <linux/atomic.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/svmdemo.h>
@@ -44,6 +47,7 @@
 /* Asynchronous jobs per file, in flight plus not yet reaped. */
 #define SVMDEMO_MAX_ASYNC	4096
 
+struct io_uring_cmd;
 struct svmdemo_ctx;
 struct svmdemo_dev;
 
@@ -60,6 +64,14 @@ struct svmdemo_batch {
 	unsigned int remaining;
 };
 
+/* Who waits for a job (struct svmdemo_kjob.kind). */
+enum svmdemo_kjob_kind {
+	SVMDEMO_KJOB_SYNC,	/* a synchronous SVMDEMO_IOC_SUBMIT */
+	SVMDEMO_KJOB_ASYNC,	/* SVMDEMO_IOC_WAIT, read() */
+	SVMDEMO_KJOB_URING,	/* an io_uring command */
+	SVMDEMO_KJOB_BARRIER,	/* nobody: the fence barrier of a batch */
+};
+
 /**
  * struct svmdemo_kjob - the kernel side of one job
  * @uj: the job as user space gave it; outputs are filled on completion.
@@ -69,20 +81,35 @@ struct svmdemo_batch {
  * @batch: synchronous submitter waiting for this job, or NULL (async job,
  *	or the submitter gave up: then the completion frees the job);
  *	ctx->lock.
+ * @ucmd: io_uring command waiting for this job; ctx->lock. NULL while
+ *	the command is being issued, and for good once the completion took
+ *	it or the command was cancelled (@orphan).
+ * @orphan: io_uring command cancelled: the completion frees the job.
+ * @cqe32: the io_uring command's ring has 32-byte CQEs; constant.
+ * @uptr: SVMDEMO_URING_CMD_JOB: user address of the job, for the outputs.
  * @done: the device completed the job; ctx->lock.
- * @async: SVMDEMO_SUBMIT_ASYNC job; set before submission, then constant.
+ * @kind: enum svmdemo_kjob_kind; set before submission, then constant.
+ * @queue: queue the job was posted to; set under the queue lock.
+ * @slot: ring slot of the job; set under the queue lock.
  * @abort_err: non-zero once the job was withdrawn from its ring (file
  *	closed: -ECANCELED, device removed: -ENODEV); the device runs a NOOP
  *	in its place and the job completes with this result. Queue lock.
- * @cookie: descriptor cookie: sequence number << 32 | ring slot.
+ * @cookie: descriptor cookie: sequence number << 32 | ring slot, or the
+ *	user's cookie for a job with a user completion record.
  */
 struct svmdemo_kjob {
 	struct svmdemo_job uj;
 	struct svmdemo_ctx *ctx;
 	struct list_head node;
 	struct svmdemo_batch *batch;
+	struct io_uring_cmd *ucmd;
+	bool orphan;
+	bool cqe32;
+	u64 uptr;
 	bool done;
-	bool async;
+	u8 kind;
+	u16 queue;
+	u32 slot;
 	int abort_err;
 	u64 cookie;
 };
@@ -104,6 +131,7 @@ struct svmdemo_kjob {
  * @seq: cookie sequence number, bumped per job.
  * @slots: job of every slot between @head and @tail, else NULL.
  * @space_wq: submitters waiting for a free slot.
+ * @posted: jobs handed to this queue (statistics).
  */
 struct svmdemo_queue {
 	struct svmdemo_dev *sdev;
@@ -122,6 +150,7 @@ struct svmdemo_queue {
 	u32 seq;
 	struct svmdemo_kjob **slots;
 	wait_queue_head_t space_wq;
+	u64 posted;
 };
 
 /**
@@ -129,6 +158,8 @@ struct svmdemo_queue {
  * @pdev: the PCI device.
  * @regs: BAR0.
  * @id: instance number N of /dev/svmdemoN (IDA).
+ * @id_released: @id went back to the IDA when the char device was
+ *	deleted; open files may keep this structure for longer.
  * @cdev_dev: the char device's struct device; its refcount is the
  *	lifetime of this structure (see the top of this file).
  * @cdev: the char device.
@@ -149,11 +180,16 @@ struct svmdemo_queue {
  *	ctx->sva, and PASID_FLUSH.
  * @dead: remove() has started; nothing touches the hardware any more.
  * @ctxs: open files (struct svmdemo_ctx.node).
+ * @ring_share: ring slots one file may hold in one queue.
+ * @nr_inflight: jobs in the rings, all files (sysfs jobs_in_flight).
+ * @nr_submitted: jobs handed to the queues since probe.
+ * @nr_completed: jobs completed since probe.
  */
 struct svmdemo_dev {
 	struct pci_dev *pdev;
 	void __iomem *regs;
 	int id;
+	bool id_released;
 	struct device cdev_dev;
 	struct cdev cdev;
 
@@ -173,6 +209,11 @@ struct svmdemo_dev {
 	struct mutex lock;	/* see @lock above */
 	bool dead;
 	struct list_head ctxs;
+
+	unsigned int ring_share;
+	atomic_t nr_inflight;
+	atomic64_t nr_submitted;
+	atomic64_t nr_completed;
 };
 
 /**
@@ -192,6 +233,9 @@ struct svmdemo_dev {
  * @nr_done: jobs on @done.
  * @nr_inflight: jobs handed to the device and not completed (any kind).
  * @closed: release() ran: completions free their job at once.
+ * @nr_ring: ring slots this file holds in each queue (fair share); entry
+ *	q under the lock of queue q.
+ * @stats: per-file counters, shown in /proc/PID/fdinfo; ctx->lock.
  */
 struct svmdemo_ctx {
 	struct kref ref;
@@ -209,6 +253,16 @@ struct svmdemo_ctx {
 	unsigned int nr_done;
 	unsigned int nr_inflight;
 	bool closed;
+	struct {
+		u64 submitted;
+		u64 completed;
+		u64 bytes;
+		u64 errors;
+		u64 faults;
+		u64 uring;
+	} stats;
+
+	unsigned int *nr_ring;
 };
 
 /* svmdemo_cdev.c */
@@ -220,6 +274,22 @@ int svmdemo_cdev_add(struct svmdemo_dev *sdev);
 void svmdemo_cdev_del(struct svmdemo_dev *sdev);
 void svmdemo_unbind_all(struct svmdemo_dev *sdev);
 void svmdemo_job_complete(struct svmdemo_kjob *job);
+int svmdemo_job_check(const struct svmdemo_dev *sdev,
+		      const struct svmdemo_job *job);
+struct svmdemo_kjob *svmdemo_kjob_alloc(struct svmdemo_ctx *ctx,
+					const struct svmdemo_job *uj,
+					enum svmdemo_kjob_kind kind,
+					struct svmdemo_batch *batch);
+void svmdemo_kjob_free(struct svmdemo_kjob *job);
+bool svmdemo_ctx_mm_ok(const struct svmdemo_ctx *ctx);
+int svmdemo_ctx_post(struct svmdemo_ctx *ctx, struct svmdemo_queue *q,
+		     struct svmdemo_kjob **kjobs, unsigned int count,
+		     bool nonblock, bool fence, unsigned int *posted);
+
+/* svmdemo_uring.c */
+int svmdemo_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
+void svmdemo_uring_job_done(struct svmdemo_kjob *job,
+			    struct io_uring_cmd *ioucmd);
 
 /* svmdemo_sysfs.c: attributes of the char device */
 extern const struct attribute_group *svmdemo_groups[];
@@ -235,9 +305,28 @@ irqreturn_t svmdemo_queue_irq(int irq, void *data);
 irqreturn_t svmdemo_error_irq(int irq, void *data);
 irqreturn_t svmdemo_shared_irq(int irq, void *data);
 int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
-			 unsigned int count, bool nonblock,
+			 unsigned int count, bool nonblock, bool fence,
 			 unsigned int *posted);
 void svmdemo_hw_quiesce_pasid(struct svmdemo_dev *sdev,
 			      struct svmdemo_ctx *ctx, bool flush);
+void svmdemo_hw_withdraw(struct svmdemo_kjob *job, int err);
+
+/* svmdemo_debug.c: debug-only paths, off unless module parameters say so */
+enum svmdemo_probe_step {
+	SVMDEMO_PROBE_ENABLE = 1,
+	SVMDEMO_PROBE_IOMAP,
+	SVMDEMO_PROBE_DMA_MASK,
+	SVMDEMO_PROBE_DEV_ALLOC,
+	SVMDEMO_PROBE_HW_PROBE,
+	SVMDEMO_PROBE_SVA_ENABLE,
+	SVMDEMO_PROBE_IRQ_ALLOC,
+	SVMDEMO_PROBE_HW_INIT,
+	SVMDEMO_PROBE_IRQ_REQUEST,
+	SVMDEMO_PROBE_CDEV_ADD,
+};
+
+int svmdemo_debug_fail_probe(enum svmdemo_probe_step step);
+long svmdemo_debug_ioctl(struct svmdemo_ctx *ctx, unsigned int cmd,
+			 void __user *arg);
 
 #endif /* _SVMDEMO_H */

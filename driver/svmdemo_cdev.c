@@ -18,6 +18,8 @@
 #include <linux/overflow.h>
 #include <linux/poll.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/string_choices.h>
@@ -25,15 +27,22 @@
 
 #include "svmdemo.h"
 #include "svmdemo_compat.h"
+#include "svmdemo_trace.h"
 
 /* The ABI: same layout for 32-bit and 64-bit user space, no holes. */
 static_assert(sizeof(struct svmdemo_job) == 96);
 static_assert(sizeof(struct svmdemo_info) == 88);
 static_assert(sizeof(struct svmdemo_submit) == 48);
 static_assert(sizeof(struct svmdemo_wait) == 48);
+static_assert(sizeof(struct svmdemo_completion_record) == 32);
+static_assert(sizeof(struct svmdemo_uring_cmd) == 16);
+static_assert(offsetof(struct svmdemo_job, cr_addr) ==
+	      offsetof(struct svmdemo_job, reserved));
 
 #define SVMDEMO_JOB_FLAGS	(SVMDEMO_JOB_UNTRANSLATED | SVMDEMO_JOB_NO_PRI | \
-				 SVMDEMO_JOB_PRIVILEGED)
+				 SVMDEMO_JOB_PRIVILEGED | SVMDEMO_JOB_FENCE | \
+				 SVMDEMO_JOB_CR_USER)
+#define SVMDEMO_CR_ALIGN	32
 #define SVMDEMO_SUBMIT_FLAGS	(SVMDEMO_SUBMIT_ASYNC | SVMDEMO_SUBMIT_QUEUE)
 
 static dev_t svmdemo_devt;
@@ -73,6 +82,7 @@ static void svmdemo_ctx_free(struct kref *ref)
 	WARN_ON(ctx->sva);
 	mmdrop(ctx->mm);
 	svmdemo_dev_put(ctx->sdev);
+	kfree(ctx->nr_ring);
 	kfree(ctx);
 }
 
@@ -81,7 +91,7 @@ static void svmdemo_ctx_put(struct svmdemo_ctx *ctx)
 	kref_put(&ctx->ref, svmdemo_ctx_free);
 }
 
-static void svmdemo_kjob_free(struct svmdemo_kjob *job)
+void svmdemo_kjob_free(struct svmdemo_kjob *job)
 {
 	svmdemo_ctx_put(job->ctx);
 	kfree(job);
@@ -98,17 +108,39 @@ static void svmdemo_kjob_free(struct svmdemo_kjob *job)
 void svmdemo_job_complete(struct svmdemo_kjob *job)
 {
 	struct svmdemo_ctx *ctx = job->ctx;
+	struct io_uring_cmd *ucmd = NULL;
+	int res = job->uj.result;
 	bool free_job = false;
 	unsigned long flags;
 
+	if (job->kind == SVMDEMO_KJOB_BARRIER) {
+		svmdemo_kjob_free(job);
+		return;
+	}
+	trace_svmdemo_complete(job);
+	if (res == -EFAULT || res == -EACCES || res == -ETIMEDOUT)
+		trace_svmdemo_fault(job);
+	atomic64_inc(&ctx->sdev->nr_completed);
+
 	spin_lock_irqsave(&ctx->lock, flags);
 	ctx->nr_inflight--;
+	ctx->stats.completed++;
+	ctx->stats.bytes += job->uj.bytes_done;
+	if (res)
+		ctx->stats.errors++;
+	if (res == -EFAULT || res == -EACCES || res == -ETIMEDOUT)
+		ctx->stats.faults++;
 	job->done = true;
-	if (ctx->closed) {
-		if (job->async)
+	if (job->kind == SVMDEMO_KJOB_URING) {
+		/* Issuing (no command yet): the issuer finishes the job. */
+		ucmd = job->ucmd;
+		job->ucmd = NULL;
+		free_job = job->orphan;
+	} else if (ctx->closed) {
+		if (job->kind == SVMDEMO_KJOB_ASYNC)
 			ctx->nr_async--;
 		free_job = true;
-	} else if (job->async) {
+	} else if (job->kind == SVMDEMO_KJOB_ASYNC) {
 		list_add_tail(&job->node, &ctx->done);
 		ctx->nr_done++;
 	} else if (job->batch) {
@@ -121,7 +153,9 @@ void svmdemo_job_complete(struct svmdemo_kjob *job)
 	wake_up_all(&ctx->wq);
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
-	if (free_job)
+	if (ucmd)
+		svmdemo_uring_job_done(job, ucmd);
+	else if (free_job)
 		svmdemo_kjob_free(job);
 }
 
@@ -137,18 +171,28 @@ static int svmdemo_check_range(u64 addr, u64 len, bool used)
 }
 
 /* Everything user space controls is checked here, before any DMA. */
-static int svmdemo_job_check(const struct svmdemo_dev *sdev,
-			     const struct svmdemo_job *job)
+int svmdemo_job_check(const struct svmdemo_dev *sdev,
+		      const struct svmdemo_job *job)
 {
 	const struct svmdemo_op_fields *op;
 	u32 opcode = job->opcode;
 
-	if (job->reserved[0] || job->reserved[1])
+	if (job->__reserved1)
 		return -EINVAL;
 	if (job->flags & ~SVMDEMO_JOB_FLAGS)
 		return -EINVAL;
 	if (job->flags & SVMDEMO_JOB_PRIVILEGED)
 		return -EPERM;
+	if (job->flags & SVMDEMO_JOB_CR_USER) {
+		if (!(sdev->caps & SVMDEMO_CAP_CR_USER) || !job->cr_addr ||
+		    !IS_ALIGNED(job->cr_addr, SVMDEMO_CR_ALIGN))
+			return -EINVAL;
+	} else if (job->cr_addr) {
+		return -EINVAL;
+	}
+	if ((job->flags & SVMDEMO_JOB_FENCE) &&
+	    !(sdev->caps & SVMDEMO_CAP_FENCE))
+		return -EINVAL;
 	if ((job->flags & SVMDEMO_JOB_UNTRANSLATED) &&
 	    !(sdev->caps & SVMDEMO_CAP_UNTRANSLATED))
 		return -EINVAL;
@@ -168,10 +212,19 @@ static int svmdemo_job_check(const struct svmdemo_dev *sdev,
 	return 0;
 }
 
-static struct svmdemo_kjob *svmdemo_kjob_alloc(struct svmdemo_ctx *ctx,
-					       const struct svmdemo_job *uj,
-					       bool async,
-					       struct svmdemo_batch *batch)
+/**
+ * svmdemo_kjob_alloc - make the kernel side of a checked job
+ * @ctx: file context; the job takes a reference
+ * @uj: the job (outputs are cleared)
+ * @kind: who waits for it
+ * @batch: synchronous submitter (SVMDEMO_KJOB_SYNC), else NULL
+ *
+ * Return: the job, or NULL.
+ */
+struct svmdemo_kjob *svmdemo_kjob_alloc(struct svmdemo_ctx *ctx,
+					const struct svmdemo_job *uj,
+					enum svmdemo_kjob_kind kind,
+					struct svmdemo_batch *batch)
 {
 	struct svmdemo_kjob *job;
 
@@ -184,8 +237,8 @@ static struct svmdemo_kjob *svmdemo_kjob_alloc(struct svmdemo_ctx *ctx,
 	job->uj.bytes_done = 0;
 	job->uj.result_value = 0;
 	job->uj.fault_addr = 0;
-	job->async = async;
-	job->batch = async ? NULL : batch;
+	job->kind = kind;
+	job->batch = kind == SVMDEMO_KJOB_SYNC ? batch : NULL;
 	INIT_LIST_HEAD(&job->node);
 	kref_get(&ctx->ref);
 	job->ctx = ctx;
@@ -210,6 +263,8 @@ static int svmdemo_ioctl_info(struct svmdemo_ctx *ctx,
 		.max_len = sdev->max_len,
 		.hw_version = sdev->hw_version,
 		.queue = ctx->queue,
+		.max_fence_jobs = sdev->ring_share - 1,
+		.ring_share = sdev->ring_share,
 	};
 
 	if (copy_to_user(uinfo, &info, sizeof(info)))
@@ -268,17 +323,60 @@ static int svmdemo_sync_finish(struct svmdemo_ctx *ctx,
 	return ret;
 }
 
+/**
+ * svmdemo_ctx_post - account jobs of a file and hand them to a queue
+ * @ctx: the file context of every job
+ * @q: queue
+ * @kjobs: checked jobs, in order (a fenced batch starts with its barrier)
+ * @count: number of @kjobs
+ * @nonblock: -EAGAIN instead of waiting for ring space
+ * @fence: post all or nothing
+ * @posted: out: how many jobs the device was given
+ *
+ * The jobs not posted are accounted back; the caller still owns them.
+ *
+ * Return: as svmdemo_queue_submit().
+ */
+int svmdemo_ctx_post(struct svmdemo_ctx *ctx, struct svmdemo_queue *q,
+		     struct svmdemo_kjob **kjobs, unsigned int count,
+		     bool nonblock, bool fence, unsigned int *posted)
+{
+	unsigned int i, n = 0;
+	int ret;
+
+	for (i = 0; i < count; i++)
+		n += kjobs[i]->kind != SVMDEMO_KJOB_BARRIER;
+	spin_lock_irq(&ctx->lock);
+	ctx->nr_inflight += n;
+	ctx->stats.submitted += n;
+	spin_unlock_irq(&ctx->lock);
+
+	ret = svmdemo_queue_submit(q, kjobs, count, nonblock, fence, posted);
+
+	if (*posted < count) {
+		n = 0;
+		for (i = *posted; i < count; i++)
+			n += kjobs[i]->kind != SVMDEMO_KJOB_BARRIER;
+		spin_lock_irq(&ctx->lock);
+		ctx->nr_inflight -= n;
+		ctx->stats.submitted -= n;
+		spin_unlock_irq(&ctx->lock);
+	}
+	return ret;
+}
+
 static int svmdemo_ioctl_submit(struct svmdemo_ctx *ctx, struct file *file,
 				struct svmdemo_submit __user *usubmit)
 {
 	struct svmdemo_dev *sdev = ctx->sdev;
 	struct svmdemo_batch batch = { };
-	struct svmdemo_kjob **kjobs = NULL;
+	struct svmdemo_kjob **all = NULL, **kjobs;
+	enum svmdemo_kjob_kind kind;
 	struct svmdemo_job *ujobs;
 	struct svmdemo_submit req;
 	struct svmdemo_queue *q;
-	unsigned int i, count, posted = 0;
-	bool async, nonblock;
+	unsigned int i, count, posted = 0, total = 0;
+	bool async, nonblock, fence = false;
 	int ret;
 
 	if (copy_from_user(&req, usubmit, sizeof(req)))
@@ -311,15 +409,34 @@ static int svmdemo_ioctl_submit(struct svmdemo_ctx *ctx, struct file *file,
 		ret = svmdemo_job_check(sdev, &ujobs[i]);
 		if (ret)
 			goto out_free;
+		if (ujobs[i].flags & SVMDEMO_JOB_FENCE)
+			fence = true;
 	}
+	/* A fenced batch is posted at once, behind its barrier. */
+	ret = -EINVAL;
+	if (fence && count + 1 > sdev->ring_share)
+		goto out_free;
+	total = count + fence;
 
 	ret = -ENOMEM;
-	kjobs = kvcalloc(count, sizeof(*kjobs), GFP_KERNEL);
-	if (!kjobs)
+	all = kvcalloc(total, sizeof(*all), GFP_KERNEL);
+	if (!all)
 		goto out_free;
+	kjobs = all + fence;
+	kind = async ? SVMDEMO_KJOB_ASYNC : SVMDEMO_KJOB_SYNC;
 	for (i = 0; i < count; i++) {
-		kjobs[i] = svmdemo_kjob_alloc(ctx, &ujobs[i], async, &batch);
+		kjobs[i] = svmdemo_kjob_alloc(ctx, &ujobs[i], kind, &batch);
 		if (!kjobs[i])
+			goto out_free;
+	}
+	if (fence) {
+		struct svmdemo_job barrier = {
+			.opcode = SVMDEMO_OPCODE_NOOP,
+		};
+
+		all[0] = svmdemo_kjob_alloc(ctx, &barrier,
+					    SVMDEMO_KJOB_BARRIER, NULL);
+		if (!all[0])
 			goto out_free;
 	}
 
@@ -331,16 +448,18 @@ static int svmdemo_ioctl_submit(struct svmdemo_ctx *ctx, struct file *file,
 	}
 	if (async)
 		ctx->nr_async += count;
-	ctx->nr_inflight += count;
 	batch.remaining = count;
 	spin_unlock_irq(&ctx->lock);
 
 	nonblock = async && (file->f_flags & O_NONBLOCK);
-	ret = svmdemo_queue_submit(q, kjobs, count, nonblock, &posted);
+	ret = svmdemo_ctx_post(ctx, q, all, total, nonblock, fence, &posted);
+	if (fence && posted) {
+		all[0] = NULL;	/* the barrier belongs to its slot */
+		posted--;
+	}
 
 	if (posted < count) {
 		spin_lock_irq(&ctx->lock);
-		ctx->nr_inflight -= count - posted;
 		if (async)
 			ctx->nr_async -= count - posted;
 		batch.remaining -= count - posted;
@@ -369,11 +488,11 @@ static int svmdemo_ioctl_submit(struct svmdemo_ctx *ctx, struct file *file,
 		ret = -EFAULT;
 
 out_free:
-	if (kjobs) {
-		for (i = 0; i < count; i++)
-			if (kjobs[i])
-				svmdemo_kjob_free(kjobs[i]);
-		kvfree(kjobs);
+	if (all) {
+		for (i = 0; i < total; i++)
+			if (all[i])
+				svmdemo_kjob_free(all[i]);
+		kvfree(all);
 	}
 	kvfree(ujobs);
 	return ret;
@@ -410,35 +529,32 @@ static unsigned int svmdemo_ctx_take_done(struct svmdemo_ctx *ctx,
 	return n;
 }
 
-static int svmdemo_ioctl_wait(struct svmdemo_ctx *ctx,
-			      struct svmdemo_wait __user *uwait)
+/*
+ * Reap up to @max completed asynchronous jobs of @ctx into @ujobs, waiting
+ * at most @timeout jiffies (MAX_SCHEDULE_TIMEOUT: until one completes).
+ * Returns the number reaped (>= 1) or -ECHILD, -ENODEV, -EAGAIN (@timeout
+ * is 0), -ETIMEDOUT, -EINTR, -EFAULT, -ENOMEM.
+ */
+static int svmdemo_reap(struct svmdemo_ctx *ctx,
+			struct svmdemo_job __user *ujobs, unsigned int max,
+			long timeout, unsigned int *pending)
 {
+	bool forever = timeout == MAX_SCHEDULE_TIMEOUT;
+	bool polled = !timeout;
 	struct svmdemo_kjob *job, *tmp;
 	struct svmdemo_job *out;
-	struct svmdemo_wait req;
-	unsigned int n, i, pending;
+	unsigned int n, i;
 	LIST_HEAD(reaped);
-	long timeout, left;
+	long left;
 	bool idle;
-	int ret = 0;
+	int ret;
 
-	if (copy_from_user(&req, uwait, sizeof(req)))
-		return -EFAULT;
-	if (req.flags || req.__pad || req.reserved[0] || req.reserved[1])
-		return -EINVAL;
-	if (!req.count || req.count > SVMDEMO_MAX_JOBS)
-		return -EINVAL;
-	if (req.timeout_ms == SVMDEMO_WAIT_INFINITE)
-		timeout = MAX_SCHEDULE_TIMEOUT;
-	else
-		timeout = msecs_to_jiffies(req.timeout_ms);
-
-	out = kvcalloc(req.count, sizeof(*out), GFP_KERNEL);
+	out = kvcalloc(max, sizeof(*out), GFP_KERNEL);
 	if (!out)
 		return -ENOMEM;
 
 	for (;;) {
-		n = svmdemo_ctx_take_done(ctx, &reaped, req.count, &idle);
+		n = svmdemo_ctx_take_done(ctx, &reaped, max, &idle);
 		if (n)
 			break;
 		if (idle) {
@@ -450,25 +566,25 @@ static int svmdemo_ioctl_wait(struct svmdemo_ctx *ctx,
 			goto out_free;
 		}
 		if (!timeout) {
-			ret = req.timeout_ms ? -ETIMEDOUT : -EAGAIN;
+			ret = polled ? -EAGAIN : -ETIMEDOUT;
 			goto out_free;
 		}
 		left = wait_event_interruptible_timeout(ctx->wq,
 							svmdemo_wait_ready(ctx),
 							timeout);
 		if (left < 0) {
-			ret = -EINTR;
+			/* Nothing reaped: the call can simply restart. */
+			ret = -ERESTARTSYS;
 			goto out_free;
 		}
-		if (timeout != MAX_SCHEDULE_TIMEOUT)
+		if (!forever)
 			timeout = left;
 	}
 
 	i = 0;
 	list_for_each_entry(job, &reaped, node)
 		out[i++] = job->uj;
-	if (copy_to_user(u64_to_user_ptr(req.jobs), out,
-			 array_size(n, sizeof(*out)))) {
+	if (copy_to_user(ujobs, out, array_size(n, sizeof(*out)))) {
 		/* Nothing is lost: put the completions back. */
 		spin_lock_irq(&ctx->lock);
 		list_splice(&reaped, &ctx->done);
@@ -481,19 +597,72 @@ static int svmdemo_ioctl_wait(struct svmdemo_ctx *ctx,
 
 	spin_lock_irq(&ctx->lock);
 	ctx->nr_async -= n;
-	pending = ctx->nr_async - ctx->nr_done;
+	*pending = ctx->nr_async - ctx->nr_done;
 	spin_unlock_irq(&ctx->lock);
 	list_for_each_entry_safe(job, tmp, &reaped, node) {
 		list_del(&job->node);
 		svmdemo_kjob_free(job);
 	}
-
-	if (put_user(n, &uwait->completed) ||
-	    put_user(pending, &uwait->pending))
-		ret = -EFAULT;
+	ret = n;
 out_free:
 	kvfree(out);
 	return ret;
+}
+
+static int svmdemo_ioctl_wait(struct svmdemo_ctx *ctx,
+			      struct svmdemo_wait __user *uwait)
+{
+	struct svmdemo_wait req;
+	unsigned int pending = 0;
+	long timeout;
+	int n;
+
+	if (copy_from_user(&req, uwait, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.__pad || req.reserved[0] || req.reserved[1])
+		return -EINVAL;
+	if (!req.count || req.count > SVMDEMO_MAX_JOBS)
+		return -EINVAL;
+	if (req.timeout_ms == SVMDEMO_WAIT_INFINITE)
+		timeout = MAX_SCHEDULE_TIMEOUT;
+	else
+		timeout = msecs_to_jiffies(req.timeout_ms);
+
+	n = svmdemo_reap(ctx, u64_to_user_ptr(req.jobs), req.count, timeout,
+			 &pending);
+	if (n < 0)
+		return n;
+	if (put_user(n, &uwait->completed) ||
+	    put_user(pending, &uwait->pending))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * read(): reap completed asynchronous jobs as whole struct svmdemo_job
+ * records; blocks for the first one unless the file is O_NONBLOCK.
+ */
+static ssize_t svmdemo_read(struct file *file, char __user *buf, size_t len,
+			    loff_t *ppos)
+{
+	struct svmdemo_ctx *ctx = file->private_data;
+	size_t max = min_t(size_t, len / sizeof(struct svmdemo_job),
+			   SVMDEMO_MAX_JOBS);
+	unsigned int pending;
+	int n;
+
+	if (!svmdemo_ctx_mm_ok(ctx))
+		return -EPERM;
+	if (READ_ONCE(ctx->sdev->dead))
+		return -ENODEV;
+	if (!max)
+		return -EINVAL;
+	n = svmdemo_reap(ctx, (struct svmdemo_job __user *)buf, max,
+			 file->f_flags & O_NONBLOCK ? 0 : MAX_SCHEDULE_TIMEOUT,
+			 &pending);
+	if (n < 0)
+		return n;
+	return (ssize_t)n * sizeof(struct svmdemo_job);
 }
 
 /*
@@ -501,7 +670,7 @@ out_free:
  * inherited the descriptor across fork() would otherwise run jobs under
  * its parent's PASID.
  */
-static bool svmdemo_ctx_mm_ok(const struct svmdemo_ctx *ctx)
+bool svmdemo_ctx_mm_ok(const struct svmdemo_ctx *ctx)
 {
 	return current->mm == ctx->mm;
 }
@@ -525,7 +694,7 @@ static long svmdemo_ioctl(struct file *file, unsigned int cmd,
 	case SVMDEMO_IOC_WAIT:
 		return svmdemo_ioctl_wait(ctx, uarg);
 	default:
-		return -ENOTTY;
+		return svmdemo_debug_ioctl(ctx, cmd, uarg);
 	}
 }
 
@@ -549,6 +718,16 @@ static __poll_t svmdemo_poll(struct file *file, poll_table *wait)
 
 /* ---- open and release ---- */
 
+/*
+ * Binding an mm takes all of its locks and gives up with -EINTR when a
+ * signal or io_uring task work (TIF_NOTIFY_SIGNAL) is pending. Nothing
+ * was done yet, so let the kernel run the task work and restart open().
+ */
+static int svmdemo_restartable(int ret)
+{
+	return ret == -EINTR && signal_pending(current) ? -ERESTARTSYS : ret;
+}
+
 static int svmdemo_open(struct inode *inode, struct file *file)
 {
 	struct svmdemo_dev *sdev = container_of(inode->i_cdev,
@@ -564,6 +743,12 @@ static int svmdemo_open(struct inode *inode, struct file *file)
 	ctx = kzalloc_obj(*ctx);
 	if (!ctx)
 		return -ENOMEM;
+	ctx->nr_ring = kcalloc(sdev->nr_queues, sizeof(*ctx->nr_ring),
+			       GFP_KERNEL);
+	if (!ctx->nr_ring) {
+		kfree(ctx);
+		return -ENOMEM;
+	}
 	kref_init(&ctx->ref);
 	spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->wq);
@@ -578,6 +763,10 @@ static int svmdemo_open(struct inode *inode, struct file *file)
 	sva = iommu_sva_bind_device(&sdev->pdev->dev, current->mm);
 	if (IS_ERR_OR_NULL(sva)) {
 		ret = sva ? PTR_ERR(sva) : -ENODEV;
+		if (ret == -EINTR) {
+			ret = svmdemo_restartable(ret);
+			goto err_unlock;
+		}
 		dev_warn_ratelimited(&sdev->pdev->dev,
 				     "SVA bind failed: %d (PASID %s, ATS %s, PRI %s)\n",
 				     ret,
@@ -607,6 +796,7 @@ static int svmdemo_open(struct inode *inode, struct file *file)
 
 err_unlock:
 	mutex_unlock(&sdev->lock);
+	kfree(ctx->nr_ring);
 	kfree(ctx);
 	return ret;
 }
@@ -635,6 +825,15 @@ static void svmdemo_ctx_unbind(struct svmdemo_ctx *ctx)
 	if (!ctx->sva)
 		return;
 	svmdemo_hw_quiesce_pasid(ctx->sdev, ctx, !svmdemo_pasid_shared(ctx));
+	/*
+	 * Let the page faults the device sent before it stopped finish
+	 * before unbinding. If the process is exiting, its mm is gone
+	 * already and VT-d tore the PASID entry down without draining;
+	 * unbinding the last PASID would then free fault groups whose work
+	 * is still queued (use-after-free in iopf_free_group() on Linux 7.3).
+	 */
+	if (ctx->sdev->pdev->pri_enabled)
+		iopf_queue_flush_dev(&ctx->sdev->pdev->dev);
 	iommu_sva_unbind_device(ctx->sva);
 	ctx->sva = NULL;
 }
@@ -671,14 +870,51 @@ static int svmdemo_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * /proc/PID/fdinfo/FD: the file's PASID and counters (jobs submitted and
+ * completed, bytes processed, jobs that failed, jobs that faulted: -EFAULT,
+ * -EACCES or -ETIMEDOUT, like idxd's cr_faults, and io_uring commands).
+ */
+static void svmdemo_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct svmdemo_ctx *ctx = file->private_data;
+	unsigned int inflight, async;
+	u64 sub, cmp, bytes, errs, faults, uring;
+
+	spin_lock_irq(&ctx->lock);
+	sub = ctx->stats.submitted;
+	cmp = ctx->stats.completed;
+	bytes = ctx->stats.bytes;
+	errs = ctx->stats.errors;
+	faults = ctx->stats.faults;
+	uring = ctx->stats.uring;
+	inflight = ctx->nr_inflight;
+	async = ctx->nr_async;
+	spin_unlock_irq(&ctx->lock);
+
+	seq_printf(m, "svmdemo-device:\t%s\n", dev_name(&ctx->sdev->cdev_dev));
+	seq_printf(m, "svmdemo-pasid:\t%u\n", ctx->pasid);
+	seq_printf(m, "svmdemo-queue:\t%u\n", ctx->queue);
+	seq_printf(m, "svmdemo-jobs-submitted:\t%llu\n", sub);
+	seq_printf(m, "svmdemo-jobs-completed:\t%llu\n", cmp);
+	seq_printf(m, "svmdemo-jobs-in-flight:\t%u\n", inflight);
+	seq_printf(m, "svmdemo-jobs-async:\t%u\n", async);
+	seq_printf(m, "svmdemo-bytes:\t%llu\n", bytes);
+	seq_printf(m, "svmdemo-errors:\t%llu\n", errs);
+	seq_printf(m, "svmdemo-faults:\t%llu\n", faults);
+	seq_printf(m, "svmdemo-uring-cmds:\t%llu\n", uring);
+}
+
 static const struct file_operations svmdemo_fops = {
 	.owner		= THIS_MODULE,
 	.open		= svmdemo_open,
 	.release	= svmdemo_release,
+	.read		= svmdemo_read,
 	.unlocked_ioctl	= svmdemo_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.poll		= svmdemo_poll,
-	/* Extension point: .uring_cmd (io_uring submission) goes here. */
+	.uring_cmd	= svmdemo_uring_cmd,
+	.show_fdinfo	= svmdemo_show_fdinfo,
 };
 
 /**
@@ -708,7 +944,8 @@ static void svmdemo_dev_release(struct device *dev)
 						cdev_dev);
 
 	svmdemo_hw_free(sdev);
-	ida_free(&svmdemo_ida, sdev->id);
+	if (!sdev->id_released)
+		ida_free(&svmdemo_ida, sdev->id);
 	mutex_destroy(&sdev->lock);
 	pci_dev_put(sdev->pdev);
 	kfree(sdev);
@@ -772,6 +1009,12 @@ int svmdemo_cdev_add(struct svmdemo_dev *sdev)
 void svmdemo_cdev_del(struct svmdemo_dev *sdev)
 {
 	cdev_device_del(&sdev->cdev, &sdev->cdev_dev);
+	/*
+	 * The name and minor are free again: a device probed while files
+	 * of this one are still open (rescan, replug) gets them back.
+	 */
+	ida_free(&svmdemo_ida, sdev->id);
+	sdev->id_released = true;
 }
 
 int svmdemo_cdev_init(void)

@@ -79,4 +79,33 @@ static inline void __iomem *svmdemo_iomap_bar(struct pci_dev *pdev, int bar,
 #define kzalloc_obj(obj)	kzalloc(sizeof(obj), GFP_KERNEL)
 #endif
 
+/*
+ * io_uring task work. Since 6.19 the callback of
+ * io_uring_cmd_complete_in_task() takes a struct io_tw_req and a token
+ * that says whether the task is going away (the work then runs from a
+ * fallback worker, without the task's mm); before, it took the command
+ * and issue flags. svmdemo_uring_tw() is the callback either way and
+ * calls svmdemo_uring_task_work() (svmdemo_uring.c). Only for files that
+ * include <linux/io_uring/cmd.h> first.
+ */
+#ifdef _LINUX_IO_URING_CMD_H
+void svmdemo_uring_task_work(struct io_uring_cmd *ioucmd,
+			     unsigned int issue_flags, bool task_dead);
+
+#ifdef SVMDEMO_HAVE_IO_TW_REQ
+static inline void svmdemo_uring_tw(struct io_tw_req tw_req, io_tw_token_t tw)
+{
+	svmdemo_uring_task_work(io_uring_cmd_from_tw(tw_req),
+				IO_URING_CMD_TASK_WORK_ISSUE_FLAGS, tw.cancel);
+}
+#else
+static inline void svmdemo_uring_tw(struct io_uring_cmd *ioucmd,
+				    unsigned int issue_flags)
+{
+	svmdemo_uring_task_work(ioucmd, issue_flags,
+				current->flags & PF_EXITING);
+}
+#endif
+#endif /* _LINUX_IO_URING_CMD_H */
+
 #endif /* _SVMDEMO_COMPAT_H */

@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 
 #include "svmdemo.h"
+#include "svmdemo_trace.h"
 
 static unsigned int ring_size = 256;
 module_param(ring_size, uint, 0444);
@@ -90,6 +91,28 @@ static u32 svmdemo_qnext(const struct svmdemo_queue *q, u32 i)
 static u32 svmdemo_queue_space(const struct svmdemo_queue *q)
 {
 	return q->size - 1 - ((q->tail - q->head) & (q->size - 1));
+}
+
+/*
+ * Slots @ctx may fill now: the free slots, but no more than its fair
+ * share of the ring, so that the jobs of one file (one PASID) never keep
+ * another file's out of a queue they share. q->lock held.
+ */
+static u32 svmdemo_queue_room(const struct svmdemo_queue *q,
+			      const struct svmdemo_ctx *ctx)
+{
+	u32 held = ctx->nr_ring[q->id];
+	u32 share = q->sdev->ring_share;
+
+	return held >= share ? 0 : min(share - held, svmdemo_queue_space(q));
+}
+
+/* A job leaves its ring slot; q->lock held. */
+static void svmdemo_slot_release(struct svmdemo_queue *q,
+				 struct svmdemo_kjob *job)
+{
+	job->ctx->nr_ring[q->id]--;
+	atomic_dec(&q->sdev->nr_inflight);
 }
 
 /* Program the rings and enable the queue; q->lock held or not yet shared. */
@@ -168,6 +191,7 @@ static void svmdemo_queue_collect(struct svmdemo_queue *q,
 		q->head = svmdemo_qnext(q, q->head);
 		if (WARN_ON_ONCE(!job))
 			continue;
+		svmdemo_slot_release(q, job);
 		if (le64_to_cpu(c->cookie) != job->cookie)
 			dev_warn_ratelimited(&q->sdev->pdev->dev,
 					     "queue %u: completion cookie %#llx, expected %#llx\n",
@@ -224,6 +248,7 @@ static void svmdemo_queue_reset(struct svmdemo_queue *q, int err)
 		q->slots[i] = NULL;
 		if (WARN_ON_ONCE(!job))
 			continue;
+		svmdemo_slot_release(q, job);
 		job->uj.result = job->abort_err ?: err;
 		list_add_tail(&job->node, &done);
 	}
@@ -248,10 +273,23 @@ static void svmdemo_desc_fill(struct svmdemo_queue *q,
 		flags |= SVMDEMO_DESC_F_UNTRANSLATED;
 	if (uj->flags & SVMDEMO_JOB_NO_PRI)
 		flags |= SVMDEMO_DESC_F_NO_PRI;
+	if (uj->flags & SVMDEMO_JOB_CR_USER)
+		flags |= SVMDEMO_DESC_F_CR_USER;
+	/* A batch's barrier NOOP resets the device's fence window. */
+	if ((uj->flags & SVMDEMO_JOB_FENCE) ||
+	    job->kind == SVMDEMO_KJOB_BARRIER)
+		flags |= SVMDEMO_DESC_F_FENCE;
 	if (!irq)
 		flags |= SVMDEMO_DESC_F_NO_IRQ;
 
-	job->cookie = (u64)q->seq++ << 32 | q->tail;
+	job->queue = q->id;
+	job->slot = q->tail;
+	/* The user's record carries the user's cookie. */
+	if (uj->flags & SVMDEMO_JOB_CR_USER)
+		job->cookie = uj->cookie;
+	else
+		job->cookie = (u64)q->seq << 32 | q->tail;
+	q->seq++;
 
 	d->pasid = cpu_to_le32(SVMDEMO_DESC_PASID_VALID |
 			       FIELD_PREP(SVMDEMO_DESC_PASID, job->ctx->pasid));
@@ -263,20 +301,27 @@ static void svmdemo_desc_fill(struct svmdemo_queue *q,
 	d->len = cpu_to_le64(uj->len);
 	d->operand = cpu_to_le64(uj->operand);
 	d->cookie = cpu_to_le64(job->cookie);
-	d->cr_addr = 0;
+	d->cr_addr = cpu_to_le64(uj->flags & SVMDEMO_JOB_CR_USER ?
+				 uj->cr_addr : 0);
 	d->rsvd1 = 0;
 	q->cmpls[q->tail].status = 0;
 
 	q->slots[q->tail] = job;
 	q->tail = svmdemo_qnext(q, q->tail);
+	q->posted++;
+	job->ctx->nr_ring[q->id]++;
+	atomic_inc(&q->sdev->nr_inflight);
+	atomic64_inc(&q->sdev->nr_submitted);
+	trace_svmdemo_submit(job);
 }
 
-static bool svmdemo_queue_can_post(struct svmdemo_queue *q)
+static bool svmdemo_queue_can_post(struct svmdemo_queue *q,
+				   struct svmdemo_ctx *ctx, u32 need)
 {
 	bool ret;
 
 	spin_lock_irq(&q->lock);
-	ret = !q->enabled || svmdemo_queue_space(q);
+	ret = !q->enabled || svmdemo_queue_room(q, ctx) >= need;
 	spin_unlock_irq(&q->lock);
 	return ret;
 }
@@ -287,19 +332,24 @@ static bool svmdemo_queue_can_post(struct svmdemo_queue *q)
  * @jobs: checked jobs, accounted in their file context
  * @count: number of @jobs
  * @nonblock: return -EAGAIN instead of waiting for ring space
+ * @fence: post all @count jobs at once or none (a fenced batch, whose
+ *	first job is its barrier)
  * @posted: out: how many jobs the device was given
  *
  * Waits (interruptibly, at most job_timeout_ms per wait) for free slots
- * when the ring is full. Synchronous jobs interrupt only at the end of
- * each batch posted at once; asynchronous jobs interrupt each.
+ * when the ring is full or the file holds its share of it. Synchronous
+ * jobs interrupt only at the end of each batch posted at once; the others
+ * interrupt each. Every batch posted at once gets one doorbell write.
  *
- * Return: 0 when every job was posted, else -ENODEV, -EAGAIN, -EINTR or
- * -ETIMEDOUT, with the first @posted jobs given to the device.
+ * Return: 0 when every job was posted, else -ENODEV, -EAGAIN, -EINTR,
+ * -ERESTARTSYS (a signal before any job was posted) or -ETIMEDOUT, with
+ * the first @posted jobs given to the device.
  */
 int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
-			 unsigned int count, bool nonblock,
+			 unsigned int count, bool nonblock, bool fence,
 			 unsigned int *posted)
 {
+	struct svmdemo_ctx *ctx = jobs[0]->ctx;
 	unsigned int done = 0, n, i;
 	long left, t;
 	int ret = 0;
@@ -311,11 +361,16 @@ int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
 			ret = -ENODEV;
 			break;
 		}
-		n = min(count - done, svmdemo_queue_space(q));
+		n = min(count - done, svmdemo_queue_room(q, ctx));
+		if (fence && n < count)
+			n = 0;
 		for (i = 0; i < n; i++) {
 			struct svmdemo_kjob *job = jobs[done + i];
+			bool irq = job->kind == SVMDEMO_KJOB_ASYNC ||
+				   job->kind == SVMDEMO_KJOB_URING ||
+				   i == n - 1;
 
-			svmdemo_desc_fill(q, job, job->async || i == n - 1);
+			svmdemo_desc_fill(q, job, irq);
 		}
 		/* writel() orders the ring writes before the doorbell. */
 		if (n)
@@ -331,10 +386,12 @@ int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
 		}
 		t = msecs_to_jiffies(READ_ONCE(svmdemo_job_timeout_ms));
 		left = wait_event_interruptible_timeout(q->space_wq,
-							svmdemo_queue_can_post(q),
+							svmdemo_queue_can_post(q, ctx,
+									       fence ? count : 1),
 							t);
 		if (left < 0) {
-			ret = -EINTR;
+			/* Nothing posted yet: the call can simply restart. */
+			ret = done ? -EINTR : -ERESTARTSYS;
 			break;
 		}
 		if (!left) {
@@ -347,8 +404,27 @@ int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
 }
 
 /*
+ * Turn a posted descriptor into a NOOP that touches no memory. The device
+ * may be fetching it at this very moment and its read is not ordered
+ * byte by byte, so the change is one aligned 32-bit store of opcode,
+ * rsvd0 and flags (no CR_USER record, no fence): whatever the device
+ * reads is either the original job or this NOOP. The PASID stays: a
+ * descriptor without PASID would address the default domain with the
+ * job's user addresses if the device read the old opcode with it.
+ */
+static void svmdemo_desc_make_noop(struct svmdemo_desc *d)
+{
+	__le32 *op_flags = (__le32 *)&d->opcode;
+
+	static_assert(offsetof(struct svmdemo_desc, opcode) % 4 == 0);
+	static_assert(offsetof(struct svmdemo_desc, flags) ==
+		      offsetof(struct svmdemo_desc, opcode) + 2);
+	WRITE_ONCE(*op_flags, cpu_to_le32(SVMDEMO_OP_NOOP));
+}
+
+/*
  * Withdraw the queued jobs of @ctx (of every file if NULL): they become
- * NOOPs without PASID and complete with @err. q->lock held.
+ * NOOPs and complete with @err. q->lock held.
  */
 static void svmdemo_queue_cancel(struct svmdemo_queue *q,
 				 struct svmdemo_ctx *ctx, int err)
@@ -364,16 +440,33 @@ static void svmdemo_queue_cancel(struct svmdemo_queue *q,
 		if (!job || job->abort_err || (ctx && job->ctx != ctx))
 			continue;
 		job->abort_err = err;
-		/*
-		 * The device may fetch the descriptor meanwhile: make it a
-		 * NOOP first, then drop the PASID, so that any mix it reads
-		 * either is the original job (executing, hence stopped by
-		 * PASID_FLUSH below) or touches no memory.
-		 */
-		WRITE_ONCE(d->opcode, SVMDEMO_OP_NOOP);
-		dma_wmb();
-		WRITE_ONCE(d->pasid, 0);
+		svmdemo_desc_make_noop(d);
 	}
+}
+
+/**
+ * svmdemo_hw_withdraw - withdraw one job from its ring
+ * @job: a job the device may not have completed yet
+ * @err: its result
+ *
+ * The caller holds the job's ctx->lock, so the job cannot be freed; if it
+ * is still in its slot it becomes a NOOP that completes with @err.
+ */
+void svmdemo_hw_withdraw(struct svmdemo_kjob *job, int err)
+{
+	struct svmdemo_queue *q = &job->ctx->sdev->queues[job->queue];
+	struct svmdemo_desc *d;
+	unsigned long flags;
+
+	lockdep_assert_held(&job->ctx->lock);
+
+	spin_lock_irqsave(&q->lock, flags);
+	if (q->descs && q->slots[job->slot] == job && !job->abort_err) {
+		d = &q->descs[job->slot];
+		job->abort_err = err;
+		svmdemo_desc_make_noop(d);
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
 }
 
 /**
@@ -548,6 +641,8 @@ int svmdemo_hw_probe(struct svmdemo_dev *sdev)
 	sdev->ring_size = roundup_pow_of_two(clamp(ring_size,
 						   SVMDEMO_RING_SIZE_MIN,
 						   rmax));
+	/* Half the usable ring, but at least one slot. */
+	sdev->ring_share = max(1U, (sdev->ring_size - 1) / 2);
 
 	ops = readl(regs + SVMDEMO_OPCODES);
 	for (i = 0; i < SVMDEMO_OPCODE_MAX; i++)
@@ -561,6 +656,11 @@ int svmdemo_hw_probe(struct svmdemo_dev *sdev)
 		sdev->caps |= SVMDEMO_CAP_PRI;
 	if (sdev->hw_caps & SVMDEMO_CAPS_UNTRANSLATED)
 		sdev->caps |= SVMDEMO_CAP_UNTRANSLATED;
+	if (sdev->hw_caps & SVMDEMO_CAPS_CR_USER)
+		sdev->caps |= SVMDEMO_CAP_CR_USER;
+	if (sdev->hw_caps & SVMDEMO_CAPS_FENCE)
+		sdev->caps |= SVMDEMO_CAP_FENCE;
+	sdev->caps |= SVMDEMO_CAP_URING_CMD;
 	if (!(sdev->hw_caps & SVMDEMO_CAPS_PASID))
 		dev_warn(dev, "no PASID support: opening the device will fail\n");
 	return 0;

@@ -12,6 +12,9 @@
 #include "svmdemo.h"
 #include "svmdemo_compat.h"
 
+#define CREATE_TRACE_POINTS
+#include "svmdemo_trace.h"
+
 unsigned int svmdemo_job_timeout_ms = 30000;
 module_param_named(job_timeout_ms, svmdemo_job_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(job_timeout_ms,
@@ -106,42 +109,53 @@ static int svmdemo_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	void __iomem *regs;
 	int ret;
 
-	ret = pcim_enable_device(pdev);
+	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_ENABLE) ?:
+	      pcim_enable_device(pdev);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot enable device\n");
-	regs = svmdemo_iomap_bar(pdev, SVMDEMO_REG_BAR, SVMDEMO_NAME);
+	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_IOMAP);
+	regs = ret ? IOMEM_ERR_PTR(ret) :
+	       svmdemo_iomap_bar(pdev, SVMDEMO_REG_BAR, SVMDEMO_NAME);
 	if (IS_ERR(regs))
 		return dev_err_probe(dev, PTR_ERR(regs), "cannot map BAR%d\n",
 				     SVMDEMO_REG_BAR);
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_DMA_MASK) ?:
+	      dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (ret)
 		return dev_err_probe(dev, ret, "no 64-bit DMA\n");
 	pci_set_master(pdev);
 
-	sdev = svmdemo_dev_alloc(pdev);
+	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_DEV_ALLOC);
+	sdev = ret ? ERR_PTR(ret) : svmdemo_dev_alloc(pdev);
 	if (IS_ERR(sdev))
 		return PTR_ERR(sdev);
 	sdev->regs = regs;
 	pci_set_drvdata(pdev, sdev);
 
-	ret = svmdemo_hw_probe(sdev);
+	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_HW_PROBE) ?:
+	      svmdemo_hw_probe(sdev);
 	if (ret)
 		goto err_put;
-	ret = svmdemo_sva_enable(dev);
+	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_SVA_ENABLE) ?:
+	      svmdemo_sva_enable(dev);
 	if (ret) {
 		dev_err(dev, "cannot enable SVA: %d\n", ret);
 		goto err_put;
 	}
-	ret = svmdemo_irq_alloc(sdev);
+	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_IRQ_ALLOC) ?:
+	      svmdemo_irq_alloc(sdev);
 	if (ret)
 		goto err_sva;
-	ret = svmdemo_hw_init(sdev);
+	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_HW_INIT) ?:
+	      svmdemo_hw_init(sdev);
 	if (ret)
 		goto err_vectors;
-	ret = svmdemo_irq_request(sdev);
+	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_IRQ_REQUEST) ?:
+	      svmdemo_irq_request(sdev);
 	if (ret)
 		goto err_hw;
-	ret = svmdemo_cdev_add(sdev);
+	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_CDEV_ADD) ?:
+	      svmdemo_cdev_add(sdev);
 	if (ret)
 		goto err_irq;
 

@@ -2,8 +2,10 @@
 /*
  * svmdemo: sysfs attributes of /sys/class/svmdemo/svmdemoN.
  *
- * Read-only: what the device is (version, caps, queues) and its counters
- * (docs/device.md, section 5). The attributes belong to the char device,
+ * Read-only: what the device is (version, caps, queues), what the driver
+ * does with it (open files, PASIDs bound, jobs in flight and counted) and
+ * the device's counters (docs/device.md, section 5) in counters/. The
+ * attributes belong to the char device,
  * which remove() deletes before anything else: sysfs drains the readers
  * then, so a show() never touches a device that is going away.
  */
@@ -38,6 +40,80 @@ SVMDEMO_INFO_ATTR(nr_queues, "%u", sdev->nr_queues);
 SVMDEMO_INFO_ATTR(ring_size, "%u", sdev->ring_size);
 SVMDEMO_INFO_ATTR(max_len, "%llu", sdev->max_len);
 SVMDEMO_INFO_ATTR(irq_mode, "%s", sdev->msix ? "msix" : "msi");
+SVMDEMO_INFO_ATTR(ring_share, "%u", sdev->ring_share);
+SVMDEMO_INFO_ATTR(jobs_in_flight, "%d", atomic_read(&sdev->nr_inflight));
+SVMDEMO_INFO_ATTR(jobs_submitted, "%lld",
+		  (long long)atomic64_read(&sdev->nr_submitted));
+SVMDEMO_INFO_ATTR(jobs_completed, "%lld",
+		  (long long)atomic64_read(&sdev->nr_completed));
+
+/* Open files, and the distinct PASIDs they hold bound (one per mm). */
+static void svmdemo_count_bound(struct svmdemo_dev *sdev,
+				unsigned int *files, unsigned int *pasids)
+{
+	struct svmdemo_ctx *ctx, *other;
+
+	*files = 0;
+	*pasids = 0;
+	mutex_lock(&sdev->lock);
+	list_for_each_entry(ctx, &sdev->ctxs, node) {
+		bool first = true;
+
+		(*files)++;
+		if (!ctx->sva)
+			continue;
+		list_for_each_entry(other, &sdev->ctxs, node) {
+			if (other == ctx)
+				break;
+			if (other->sva && other->pasid == ctx->pasid)
+				first = false;
+		}
+		*pasids += first;
+	}
+	mutex_unlock(&sdev->lock);
+}
+
+static ssize_t open_files_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	unsigned int files, pasids;
+
+	svmdemo_count_bound(to_svmdemo(dev), &files, &pasids);
+	return sysfs_emit(buf, "%u\n", files);
+}
+static DEVICE_ATTR_RO(open_files);
+
+static ssize_t pasids_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	unsigned int files, pasids;
+
+	svmdemo_count_bound(to_svmdemo(dev), &files, &pasids);
+	return sysfs_emit(buf, "%u\n", pasids);
+}
+static DEVICE_ATTR_RO(pasids);
+
+/* One line: jobs handed to each queue since probe. */
+static ssize_t queue_jobs_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct svmdemo_dev *sdev = to_svmdemo(dev);
+	unsigned int i;
+	int len = 0;
+	u64 n;
+
+	for (i = 0; i < sdev->nr_queues; i++) {
+		struct svmdemo_queue *q = &sdev->queues[i];
+
+		spin_lock_irq(&q->lock);
+		n = q->posted;
+		spin_unlock_irq(&q->lock);
+		len += sysfs_emit_at(buf, len, "%s%llu", i ? " " : "", n);
+	}
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+static DEVICE_ATTR_RO(queue_jobs);
 
 #define SVMDEMO_COUNTER_ATTR(_name, _reg)				\
 static ssize_t _name##_show(struct device *dev,				\
@@ -89,6 +165,13 @@ static struct attribute *svmdemo_info_attrs[] = {
 	&dev_attr_ring_size.attr,
 	&dev_attr_max_len.attr,
 	&dev_attr_irq_mode.attr,
+	&dev_attr_ring_share.attr,
+	&dev_attr_jobs_in_flight.attr,
+	&dev_attr_jobs_submitted.attr,
+	&dev_attr_jobs_completed.attr,
+	&dev_attr_open_files.attr,
+	&dev_attr_pasids.attr,
+	&dev_attr_queue_jobs.attr,
 	NULL
 };
 

@@ -76,10 +76,24 @@ enum svmdemo_job_opcode {
  * SVMDEMO_JOB_PRIVILEGED: run the job as a privileged (supervisor)
  *	request. Never allowed from user space: -EPERM. Defined so that the
  *	refusal can be tested and the bit is never reused.
+ * SVMDEMO_JOB_FENCE: run the job only if every earlier job of the same
+ *	SVMDEMO_IOC_SUBMIT call since the previous SVMDEMO_JOB_FENCE job (or
+ *	since the first job of the call) succeeded; otherwise it completes
+ *	with -ECANCELED without running. A job skipped by this rule is not a
+ *	failure for the next fence. Jobs of one call always run in order;
+ *	the fence only adds "stop after an error". Needs SVMDEMO_CAP_FENCE;
+ *	a call with a fence must fit &svmdemo_info.max_fence_jobs (its jobs
+ *	are queued at once) and is refused on io_uring (-EINVAL).
+ * SVMDEMO_JOB_CR_USER: the device also writes a struct
+ *	svmdemo_completion_record to &svmdemo_job.cr_addr (32-byte aligned,
+ *	in the caller's memory, faulted in like the data) before the job
+ *	completes. Needs SVMDEMO_CAP_CR_USER.
  */
 #define SVMDEMO_JOB_UNTRANSLATED	_BITUL(0)
 #define SVMDEMO_JOB_NO_PRI		_BITUL(1)
 #define SVMDEMO_JOB_PRIVILEGED		_BITUL(2)
+#define SVMDEMO_JOB_FENCE		_BITUL(3)
+#define SVMDEMO_JOB_CR_USER		_BITUL(4)
 
 /**
  * struct svmdemo_job - one job, in and out
@@ -93,8 +107,11 @@ enum svmdemo_job_opcode {
  * @operand: opcode specific: FILL pattern, READ_CRC8 expected CRC; 0 for
  *	the others.
  * @cookie: opaque to the kernel; returned unchanged, to match completions
- *	of asynchronous jobs to requests.
- * @reserved: must be zero.
+ *	of asynchronous jobs to requests (also in the completion record).
+ * @reserved: must be zero, except @cr_addr.
+ * @cr_addr: with SVMDEMO_JOB_CR_USER, address of the job's struct
+ *	svmdemo_completion_record (32-byte aligned), else 0. Shares its
+ *	place with @reserved[0].
  * @result: output: 0 on success or a negative errno, see below.
  * @status: output: the device's completion status word without its DONE
  *	bit (docs/device.md: bits 7:0 status code, bit 8 the failed access
@@ -118,8 +135,9 @@ enum svmdemo_job_opcode {
  * -EBADMSG    READ_CRC8: the CRC differs from @operand
  * -ENXIO      the device refused the PASID (not enabled, out of range)
  * -ETIMEDOUT  no answer to a Page Request in time (device PRI timeout)
- * -ECANCELED  aborted: the file was closed, or the queue was reset after a
- *             device error
+ * -ECANCELED  aborted: the file was closed, the queue was reset after a
+ *             device error, the io_uring request was cancelled, or a
+ *             SVMDEMO_JOB_FENCE job followed a failed job
  * -ENODEV     the device was removed while the job was pending
  * -EIO        any other device error (DMA error after translation)
  * ==========  ==============================================================
@@ -136,7 +154,13 @@ struct svmdemo_job {
 	__u64 len;
 	__u64 operand;
 	__u64 cookie;
-	__u64 reserved[2];
+	union {
+		__u64 reserved[2];
+		struct {
+			__u64 cr_addr;
+			__u64 __reserved1;
+		};
+	};
 	/* output */
 	__s32 result;
 	__u32 status;
@@ -152,13 +176,18 @@ struct svmdemo_job {
  * SVMDEMO_CAP_PRI: the device faults pages in with Page Requests.
  * SVMDEMO_CAP_UNTRANSLATED: SVMDEMO_JOB_UNTRANSLATED is supported.
  * SVMDEMO_CAP_MSIX: one interrupt vector per queue (else one shared MSI).
- * SVMDEMO_CAP_URING_CMD: reserved for io_uring command submission.
+ * SVMDEMO_CAP_URING_CMD: jobs can be submitted with io_uring
+ *	(IORING_OP_URING_CMD, see SVMDEMO_URING_CMD_JOB).
+ * SVMDEMO_CAP_CR_USER: SVMDEMO_JOB_CR_USER is supported.
+ * SVMDEMO_CAP_FENCE: SVMDEMO_JOB_FENCE is supported.
  */
 #define SVMDEMO_CAP_ATS			_BITULL(0)
 #define SVMDEMO_CAP_PRI			_BITULL(1)
 #define SVMDEMO_CAP_UNTRANSLATED	_BITULL(2)
 #define SVMDEMO_CAP_MSIX		_BITULL(3)
 #define SVMDEMO_CAP_URING_CMD		_BITULL(4)
+#define SVMDEMO_CAP_CR_USER		_BITULL(5)
+#define SVMDEMO_CAP_FENCE		_BITULL(6)
 
 /**
  * struct svmdemo_info - device and file information (SVMDEMO_IOC_INFO)
@@ -175,6 +204,11 @@ struct svmdemo_job {
  * @max_len: largest &svmdemo_job.len.
  * @hw_version: device version register.
  * @queue: queue this file submits to unless SVMDEMO_SUBMIT_QUEUE is given.
+ * @max_fence_jobs: largest &svmdemo_submit.count of a call with a
+ *	SVMDEMO_JOB_FENCE job.
+ * @ring_share: ring slots one file may hold in a queue at a time; more
+ *	jobs wait (or get -EAGAIN with O_NONBLOCK), so that one file never
+ *	fills a ring that other files share.
  * @reserved: written as zero.
  */
 struct svmdemo_info {
@@ -189,7 +223,9 @@ struct svmdemo_info {
 	__u64 max_len;
 	__u32 hw_version;
 	__u32 queue;
-	__u64 reserved[4];
+	__u32 max_fence_jobs;
+	__u32 ring_share;
+	__u64 reserved[3];
 };
 
 /*
@@ -226,9 +262,15 @@ struct svmdemo_info {
  * still run or are aborted, their results are discarded, and the job array
  * is not written back.
  *
+ * The jobs queued together are announced to the device with one doorbell
+ * write. More jobs than fit (&svmdemo_info.ring_share) are queued in
+ * chunks as earlier ones complete; a call with a SVMDEMO_JOB_FENCE job is
+ * always queued at once.
+ *
  * Asynchronous: returns 0 when all jobs are queued. If the call fails
  * after some jobs were queued (signal while waiting for ring space,
- * device removal), @submitted says how many; those complete normally.
+ * device removal, or ring full with O_NONBLOCK), @submitted says how
+ * many; those complete normally and the others were not queued.
  *
  * Errors: -EFAULT (bad pointer), -EINVAL (bad field), -EPERM (another mm,
  * or SVMDEMO_JOB_PRIVILEGED), -EAGAIN (asynchronous limit reached, or ring
@@ -267,6 +309,12 @@ struct svmdemo_submit {
  * @timeout_ms is 0), -ETIMEDOUT (nothing completed in time), -ECHILD (no
  * asynchronous job in flight or completed, as with wait(2)), -EINTR,
  * -EFAULT, -EINVAL, -EPERM (another mm), -ENODEV (device removed).
+ *
+ * read(2) on the file reaps the same way: it fills whole struct
+ * svmdemo_job records (at most count / sizeof(struct svmdemo_job)) and
+ * blocks until one is ready unless the file is O_NONBLOCK (-EAGAIN).
+ * poll(2) reports EPOLLIN while completed jobs wait to be reaped, and
+ * EPOLLHUP | EPOLLERR once the device is gone.
  */
 struct svmdemo_wait {
 	__u64 jobs;
@@ -276,6 +324,132 @@ struct svmdemo_wait {
 	__u32 completed;
 	__u32 pending;
 	__u32 __pad;
+	__u64 reserved[2];
+};
+
+/*
+ * Completion record status (&svmdemo_completion_record.status): bit 31
+ * SVMDEMO_CR_DONE, bits 7:0 the device status code (SVMDEMO_CR_CODE()),
+ * bit 8 the failed access was a write.
+ */
+#define SVMDEMO_CR_DONE			_BITUL(31)
+#define SVMDEMO_CR_FAULT_WRITE		_BITUL(8)
+#define SVMDEMO_CR_CODE(status)		((status) & 0xffU)
+
+/**
+ * enum svmdemo_cr_code - device status codes in a completion record
+ * @SVMDEMO_CR_SUCCESS: the job ran (result 0).
+ * @SVMDEMO_CR_PAGE_FAULT: translation failed (-EFAULT).
+ * @SVMDEMO_CR_PERM: write to a read-only page (-EACCES).
+ * @SVMDEMO_CR_PRIV: privileged request refused (-EPERM).
+ * @SVMDEMO_CR_BAD_OPCODE: unknown opcode (-EINVAL).
+ * @SVMDEMO_CR_RESERVED: reserved field set (-EINVAL).
+ * @SVMDEMO_CR_LENGTH: length or address range refused (-EINVAL).
+ * @SVMDEMO_CR_BAD_PASID: PASID refused (-ENXIO).
+ * @SVMDEMO_CR_MISMATCH: COMPARE or READ_CRC8 mismatch (-EILSEQ, -EBADMSG).
+ * @SVMDEMO_CR_ABORTED: aborted, or skipped by a fence (-ECANCELED).
+ * @SVMDEMO_CR_TIMEOUT: no page request response in time (-ETIMEDOUT).
+ * @SVMDEMO_CR_DMA_ERROR: DMA error (-EIO).
+ */
+enum svmdemo_cr_code {
+	SVMDEMO_CR_SUCCESS = 0x00,
+	SVMDEMO_CR_PAGE_FAULT = 0x01,
+	SVMDEMO_CR_PERM = 0x02,
+	SVMDEMO_CR_PRIV = 0x03,
+	SVMDEMO_CR_BAD_OPCODE = 0x04,
+	SVMDEMO_CR_RESERVED = 0x05,
+	SVMDEMO_CR_LENGTH = 0x06,
+	SVMDEMO_CR_BAD_PASID = 0x07,
+	SVMDEMO_CR_MISMATCH = 0x08,
+	SVMDEMO_CR_ABORTED = 0x09,
+	SVMDEMO_CR_TIMEOUT = 0x0a,
+	SVMDEMO_CR_DMA_ERROR = 0x0b,
+};
+
+/**
+ * struct svmdemo_completion_record - what the device writes to
+ *	&svmdemo_job.cr_addr for a SVMDEMO_JOB_CR_USER job
+ * @status: SVMDEMO_CR_DONE | SVMDEMO_CR_FAULT_WRITE | enum svmdemo_cr_code.
+ *	Clear it (0) before submitting. The device writes the whole record
+ *	after the job's data; read the other fields only after an acquire
+ *	load saw SVMDEMO_CR_DONE.
+ * @bytes_done: bytes processed.
+ * @result_value: as &svmdemo_job.result_value.
+ * @fault_addr: as &svmdemo_job.fault_addr.
+ * @cookie: &svmdemo_job.cookie of the job.
+ *
+ * The record is written before the job completes in the kernel, so a
+ * program can see a job finish without a system call: spin on @status
+ * (with a pause or sched_yield()), or sleep in poll() until the file is
+ * readable and then look at its records. An asynchronous job with a
+ * record is still reaped by SVMDEMO_IOC_WAIT or read(). A record is not
+ * written if the job was refused before it ran for a reserved field or a
+ * bad PASID, nor for jobs withdrawn (file closed, device removed).
+ */
+struct svmdemo_completion_record {
+	__u32 status;
+	__u32 bytes_done;
+	__u64 result_value;
+	__u64 fault_addr;
+	__u64 cookie;
+};
+
+/*
+ * io_uring submission (SVMDEMO_CAP_URING_CMD): IORING_OP_URING_CMD with
+ * sqe->fd the file, sqe->cmd_op one of the commands below and the command
+ * in sqe->cmd. Each command is one job and produces one CQE:
+ *   cqe->res     0 or the job's negative errno (&svmdemo_job.result), or
+ *                the errno of a refused submission (as SVMDEMO_IOC_SUBMIT);
+ *   cqe->big_cqe[0] (rings with IORING_SETUP_CQE32 only):
+ *                &svmdemo_job.result_value in bits 31:0 and
+ *                &svmdemo_job.bytes_done in bits 63:32.
+ * Submission never loses a job: when the ring of the queue is full the
+ * command waits for room (in io_uring's worker), or completes with
+ * -EAGAIN if the file is O_NONBLOCK. Cancelling the request (ring closed,
+ * io_uring_prep_cancel, task exit) completes it with -ECANCELED at once
+ * and withdraws the job from the device if it has not started.
+ */
+
+/**
+ * struct svmdemo_uring_cmd - SVMDEMO_URING_CMD_JOB, 16 bytes: fits a
+ *	64-byte SQE
+ * @job: user pointer to a struct svmdemo_job; read at submission, outputs
+ *	(&svmdemo_job.result and the fields after it) written back before
+ *	the CQE is posted. It must stay valid until then.
+ * @flags: SVMDEMO_SUBMIT_QUEUE or 0.
+ * @queue: queue index with SVMDEMO_SUBMIT_QUEUE, else 0.
+ */
+struct svmdemo_uring_cmd {
+	__u64 job;
+	__u32 flags;
+	__u32 queue;
+};
+
+/**
+ * struct svmdemo_uring_job - SVMDEMO_URING_CMD_JOB128, the job inline in a
+ *	128-byte SQE (IORING_SETUP_SQE128); nothing is written back
+ * @opcode: as &svmdemo_job.opcode.
+ * @flags: as &svmdemo_job.flags.
+ * @src: as &svmdemo_job.src.
+ * @dst: as &svmdemo_job.dst.
+ * @len: as &svmdemo_job.len.
+ * @operand: as &svmdemo_job.operand.
+ * @cr_addr: as &svmdemo_job.cr_addr; with SVMDEMO_JOB_CR_USER the record
+ *	carries the whole outcome (cookie: the SQE's user_data).
+ * @submit_flags: SVMDEMO_SUBMIT_QUEUE or 0.
+ * @queue: queue index with SVMDEMO_SUBMIT_QUEUE, else 0.
+ * @reserved: must be zero.
+ */
+struct svmdemo_uring_job {
+	__u32 opcode;
+	__u32 flags;
+	__u64 src;
+	__u64 dst;
+	__u64 len;
+	__u64 operand;
+	__u64 cr_addr;
+	__u32 submit_flags;
+	__u32 queue;
 	__u64 reserved[2];
 };
 
@@ -298,5 +472,17 @@ struct svmdemo_wait {
  * define SVMDEMO_IOC_WAIT - reap asynchronous jobs, see struct svmdemo_wait
  */
 #define SVMDEMO_IOC_WAIT	_IOWR(SVMDEMO_IOC_MAGIC, 0x02, struct svmdemo_wait)
+
+/**
+ * define SVMDEMO_URING_CMD_JOB - io_uring: one job by pointer,
+ *	struct svmdemo_uring_cmd in a 64-byte SQE
+ */
+#define SVMDEMO_URING_CMD_JOB	_IOWR(SVMDEMO_IOC_MAGIC, 0x10, struct svmdemo_uring_cmd)
+
+/**
+ * define SVMDEMO_URING_CMD_JOB128 - io_uring: one job inline,
+ *	struct svmdemo_uring_job in a 128-byte SQE
+ */
+#define SVMDEMO_URING_CMD_JOB128 _IOW(SVMDEMO_IOC_MAGIC, 0x11, struct svmdemo_uring_job)
 
 #endif /* _UAPI_LINUX_SVMDEMO_H */
