@@ -129,6 +129,35 @@ guest_kernel() {
 	EOF
 }
 
+# Guest kernel modules the tests need that are not built in: zram (swap in
+# RAM, for the page-fault storm tests) and its dependency, from
+# linux-modules-<abi> of trixie-backports, decompressed for busybox insmod.
+GUEST_MODULES="kernel/lib/lz4/lz4hc_compress.ko kernel/drivers/block/zram/zram.ko"
+guest_modules() {
+	local dst deb m tmp
+	load_kernel_env
+	dst=$KDIR_ROOT/modules
+	[ -f "$dst/.ready" ] && return
+	deb=$(fetch_deb "linux-modules-$KABI=$KVER_PKG")
+	step "extracting guest modules (zram) from linux-modules-$KABI"
+	tmp=$(mktemp -d)
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards \
+		$(for m in $GUEST_MODULES; do echo "./usr/lib/modules/$KABI/$m*"; done) ||
+		die "could not extract $GUEST_MODULES from $deb"
+	rm -rf "$dst" && mkdir -p "$dst"
+	for m in $GUEST_MODULES; do
+		m=$tmp/usr/lib/modules/$KABI/$m
+		if [ -f "$m.xz" ]; then xz -dc "$m.xz" >"$dst/$(basename "$m")"
+		elif [ -f "$m.zst" ]; then zstd -qdc "$m.zst" >"$dst/$(basename "$m")"
+		elif [ -f "$m" ]; then cp "$m" "$dst/"
+		else die "no $(basename "$m") in $deb"
+		fi
+	done
+	rm -rf "$tmp"
+	rm -f "$deb"
+	touch "$dst/.ready"
+}
+
 # A Debian trixie root with the guest kernel's headers, gcc and liburing:
 # the 7.x kbuild helpers are trixie binaries.
 build_root() {
@@ -195,6 +224,7 @@ main() {
 	qemu_source
 	firmware
 	guest_kernel
+	guest_modules
 	build_root
 	kernel_source_bits
 	# Published only when complete: other commands read it at any time.

@@ -9,6 +9,12 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 load_kernel_env
 step "DKMS install/remove of svmdemo for $KABI (in the build root)"
+# The first C block of the README is the liburing example.
+mkdir -p "$SVMDEMO_TOP/build"
+awk '/^```c$/ { on = 1; next } /^```$/ { if (on) exit } on' \
+	"$SVMDEMO_TOP/README.md" >"$SVMDEMO_TOP/build/readme-example.c"
+grep -q io_uring_submit "$SVMDEMO_TOP/build/readme-example.c" ||
+	die "no liburing example in README.md"
 "$SVMDEMO_TOP/qemu-scripts/in-buildroot.sh" sh -euc '
 	cd /src
 	make -s dkms-uninstall >/dev/null 2>&1 || true
@@ -21,6 +27,10 @@ step "DKMS install/remove of svmdemo for $KABI (in the build root)"
 	# The uapi header is usable from the standard include path.
 	printf "#include <linux/svmdemo.h>\nint main(void) { return SVMDEMO_IOC_INFO == 0; }\n" |
 		gcc -Wall -Werror -x c -o /tmp/uapi-check -
+	# So does the README'"'"'s liburing example.
+	gcc -Wall -Werror -static -o /tmp/readme-example \
+		/src/build/readme-example.c -luring
+	echo "README liburing example: compiles against the installed header"
 	make -s dkms-uninstall >/dev/null
 	rm -f /usr/include/linux/svmdemo.h
 	! ls /lib/modules/$KABI/updates/dkms/svmdemo.ko* 2>/dev/null

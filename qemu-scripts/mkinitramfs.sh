@@ -44,6 +44,19 @@ if [ -x /usr/bin/lspci ]; then
 	done
 fi
 [ -f "$SVMDEMO_TOP/svmdemo.ko" ] && cp "$SVMDEMO_TOP/svmdemo.ko" "$stage/lib/modules/"
+# Guest kernel modules from 'make deps' (zram: swap for the fault storm
+# tests), only for the kernel they were taken from (not with KERNEL=).
+if [ -z "${KERNEL:-}" ] && [ -f "$SVMDEMO_CACHE/kernel.env" ]; then
+	load_kernel_env
+	if [ -d "$KDIR_ROOT/modules" ]; then
+		mkdir -p "$stage/lib/modules/extra"
+		cp "$KDIR_ROOT"/modules/*.ko "$stage/lib/modules/extra/"
+	fi
+fi
+# make stress: how much longer the stress versions of the tests run.
+[ -n "${SVMDEMO_STRESS:-}" ] && echo "$SVMDEMO_STRESS" >"$stage/etc/svmdemo/stress"
+# SVMDEMO_SEED=N: the seeded tests replay that run (docs/reliability.md).
+[ -n "${SVMDEMO_SEED:-}" ] && echo "$SVMDEMO_SEED" >"$stage/etc/svmdemo/seed"
 if [ -d "$build/selftests" ]; then
 	cp -a "$build/selftests/." "$stage/selftests/"
 fi
