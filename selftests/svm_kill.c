@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm_kill: processes that die at random points. SIGKILL during
+ * submission, while the device waits on a page fault, during teardown
+ * (close with jobs queued), while blocked in SVMDEMO_IOC_WAIT and with
+ * io_uring commands in flight; exit without close; close from another
+ * thread while a job waits on a fault. After 1000 iterations (times
+ * SVMDEMO_STRESS): no PASID leaked (a new process gets the PASID a new
+ * process got before), no memory leaked (slab and MemAvailable within a
+ * small bound), no hung task (every child is reaped in time), nothing in
+ * the kernel log, and the device still runs jobs.
+ */
+#include <liburing.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "svmdemo_test.h"
+#include "svm_robust.h"
+
+#define KILL_ITERS	1000
+#define BIG		(4UL << 20)
+/* Leak bounds over the whole run (KiB). */
+#define SLAB_BOUND_KB		(8 << 10)
+#define AVAIL_BOUND_KB		(48 << 10)
+
+enum scenario {
+	SC_SUBMIT,		/* killed while submitting faulting jobs */
+	SC_FAULT,		/* killed while one big job faults */
+	SC_TEARDOWN,		/* killed around close() with jobs queued */
+	SC_EXIT_NO_CLOSE,	/* exits with jobs in flight, never closes */
+	SC_CLOSE_OTHER_THREAD,	/* close() while another thread's job faults */
+	SC_WAIT,		/* killed blocked in SVMDEMO_IOC_WAIT */
+	SC_URING,		/* killed with io_uring commands in flight */
+	SC_NR
+};
+
+static const char *const sc_name[SC_NR] = {
+	"submit", "fault", "teardown", "exit-no-close", "close-other-thread",
+	"wait", "uring",
+};
+
+static void async_faulting(int fd, uint8_t *buf, unsigned int n)
+{
+	struct svmdemo_job jobs[16];
+	struct svmdemo_submit s = {
+		.jobs = (uintptr_t)jobs, .count = n,
+		.flags = SVMDEMO_SUBMIT_ASYNC,
+	};
+
+	for (unsigned int i = 0; i < n; i++)
+		jobs[i] = svm_job(SVMDEMO_OPCODE_FILL, NULL,
+				  buf + i * (BIG / n), BIG / n, i);
+	ioctl(fd, SVMDEMO_IOC_SUBMIT, &s);
+}
+
+struct closer {
+	int fd;
+	unsigned int delay_us;
+};
+
+static void *close_later(void *arg)
+{
+	struct closer *c = arg;
+
+	usleep(c->delay_us);
+	close(c->fd);
+	return NULL;
+}
+
+static void uring_in_flight(int fd, uint8_t *buf)
+{
+	static struct svmdemo_job jobs[8];
+	struct io_uring ring;
+
+	if (io_uring_queue_init(8, &ring, 0))
+		return;
+	for (int i = 0; i < 8; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+		struct svmdemo_uring_cmd *uc = (void *)sqe->cmd;
+
+		jobs[i] = svm_job(SVMDEMO_OPCODE_FILL, NULL, buf + i * (BIG / 8),
+				  BIG / 8, i);
+		io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
+		sqe->cmd_op = SVMDEMO_URING_CMD_JOB;
+		memset(uc, 0, sizeof(*uc));
+		uc->job = (uintptr_t)&jobs[i];
+	}
+	io_uring_submit(&ring);
+	pause();
+}
+
+/* The victim of one iteration; runs until killed or done. */
+static void child(enum scenario sc, unsigned int delay_us, bool uring)
+{
+	uint8_t *buf = map_anon(BIG, PROT_READ | PROT_WRITE);
+	struct svmdemo_wait w;
+	struct svmdemo_job out[4];
+	int fd = svm_open();
+
+	if (fd < 0 || !buf)
+		_exit(10);
+	switch (sc) {
+	case SC_SUBMIT:
+		for (;;) {
+			madvise(buf, BIG, MADV_DONTNEED);
+			svm_fill(fd, buf, BIG / 4, 0x11);
+		}
+	case SC_FAULT:
+		svm_fill(fd, buf, BIG, 0x22);
+		pause();
+		break;
+	case SC_TEARDOWN:
+		async_faulting(fd, buf, 16);
+		usleep(delay_us / 2);
+		close(fd);
+		_exit(0);
+	case SC_EXIT_NO_CLOSE:
+		async_faulting(fd, buf, 16);
+		_exit(0);
+	case SC_CLOSE_OTHER_THREAD: {
+		struct closer c = { .fd = fd, .delay_us = delay_us / 2 };
+		pthread_t th;
+
+		pthread_create(&th, NULL, close_later, &c);
+		svm_fill(fd, buf, BIG, 0x33);
+		pthread_join(th, NULL);
+		_exit(0);
+	}
+	case SC_WAIT:
+		async_faulting(fd, buf, 4);
+		memset(&w, 0, sizeof(w));
+		w.jobs = (uintptr_t)out;
+		w.count = 4;
+		w.timeout_ms = SVMDEMO_WAIT_INFINITE;
+		for (;;)
+			if (ioctl(fd, SVMDEMO_IOC_WAIT, &w) && errno == ECHILD)
+				async_faulting(fd, buf, 4);
+	case SC_URING:
+		if (uring)
+			uring_in_flight(fd, buf);
+		async_faulting(fd, buf, 8);
+		pause();
+		break;
+	default:
+		break;
+	}
+	_exit(0);
+}
+
+/* A new process's PASID: the lowest free one, if nothing leaked. */
+static int fresh_pasid(void)
+{
+	int p[2], pasid = -1;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		struct svmdemo_info info;
+		int fd = svm_open();
+
+		pasid = fd >= 0 && !svm_get_info(fd, &info) ? (int)info.pasid : -2;
+		write(p[1], &pasid, sizeof(pasid));
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &pasid, sizeof(pasid)) != sizeof(pasid))
+		pasid = -3;
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	return pasid;
+}
+
+/* Reap @pid within @ms; false if it hangs (a task stuck in the driver). */
+static bool reap(pid_t pid, int ms, int *status)
+{
+	for (int t = 0; t < ms; t++) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return true;
+		if (r < 0)
+			return false;
+		usleep(1000);
+	}
+	return false;
+}
+
+FIXTURE(kill)
+{
+	int kfd;
+	uint64_t seed;
+	struct svmdemo_info info;
+};
+
+FIXTURE_SETUP(kill)
+{
+	int fd = svm_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, svm_get_info(fd, &self->info));
+	close(fd);
+	self->kfd = kmsg_open();
+	self->seed = test_seed();
+}
+
+FIXTURE_TEARDOWN(kill)
+{
+	close(self->kfd);
+}
+
+/* Whole on one line, so that the summary can be grepped for. */
+#define KILL_SUMMARY "%u iterations in %.1fs, %lu killed; submit %lu, fault %lu, teardown %lu, exit-no-close %lu, close-other-thread %lu, wait %lu, uring %lu"
+
+TEST_F_TIMEOUT(kill, random_kills_and_exits_leak_nothing, 7200)
+{
+	unsigned int iters = KILL_ITERS * stress_factor();
+	unsigned long by_sc[SC_NR] = { 0 }, killed = 0;
+	bool uring = self->info.caps & SVMDEMO_CAP_URING_CMD;
+	struct mem_snap m0, m1;
+	int pasid0, pasid1, fd;
+	char first[512];
+	uint8_t *p;
+	double t0;
+
+	TH_LOG("seed %" PRIu64 " (rerun with SVMDEMO_SEED=%" PRIu64 ")",
+	       self->seed, self->seed);
+	/* Warm up the caches the first iterations fill, then measure. */
+	for (int i = 0; i < 20; i++) {
+		pid_t pid = fork();
+		int st;
+
+		ASSERT_LE(0, pid);
+		if (!pid)
+#ifdef KILL_ONLY
+			child(KILL_ONLY, 1000, uring);
+#else
+			child(i % SC_NR, 1000, uring);
+#endif
+		usleep(2000);
+		kill(pid, SIGKILL);
+		ASSERT_TRUE(reap(pid, 30000, &st));
+	}
+	pasid0 = fresh_pasid();
+	ASSERT_LT(0, pasid0);
+	mem_snap(&m0);
+
+	t0 = now_s();
+	for (unsigned int i = 0; i < iters; i++) {
+		enum scenario sc = rnd_below(&self->seed, SC_NR);
+/* -DKILL_ONLY=N: only scenario N (enum scenario), to chase one bug. */
+#ifdef KILL_ONLY
+		sc = KILL_ONLY;
+#endif
+		unsigned int delay = rnd_below(&self->seed, 20000);
+		int status;
+		pid_t pid;
+
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			child(sc, delay, uring);
+		usleep(delay);
+		if (!kill(pid, SIGKILL))
+			killed++;
+		ASSERT_TRUE(reap(pid, 30000, &status))
+			TH_LOG("iteration %u (%s, %u us): the child hangs",
+			       i, sc_name[sc], delay);
+		by_sc[sc]++;
+	}
+
+	/* PASIDs go back when the last job of a dead file completed. */
+	for (int t = 0; t < 100; t++) {
+		pasid1 = fresh_pasid();
+		if (pasid1 == pasid0)
+			break;
+		usleep(100000);
+	}
+	mem_snap(&m1);
+	TH_LOG(KILL_SUMMARY,
+	       iters, now_s() - t0, killed, by_sc[0], by_sc[1], by_sc[2],
+	       by_sc[3], by_sc[4], by_sc[5], by_sc[6]);
+	TH_LOG("PASID of a new process: %d before, %d after", pasid0, pasid1);
+	TH_LOG("Slab %+ld kB, SUnreclaim %+ld kB, MemAvailable %+ld kB",
+	       m1.slab_kb - m0.slab_kb, m1.sunreclaim_kb - m0.sunreclaim_kb,
+	       m1.avail_kb - m0.avail_kb);
+	EXPECT_EQ(pasid0, pasid1) TH_LOG("a PASID leaked");
+	EXPECT_GT(SLAB_BOUND_KB, m1.sunreclaim_kb - m0.sunreclaim_kb);
+	EXPECT_GT(AVAIL_BOUND_KB, m0.avail_kb - m1.avail_kb);
+	EXPECT_EQ(0, kmsg_bad(self->kfd, first, sizeof(first)))
+		TH_LOG("kernel log: %s", first);
+
+	/* The device runs jobs as before. */
+	fd = svm_open();
+	ASSERT_LE(0, fd);
+	p = map_anon(BIG, PROT_READ | PROT_WRITE);
+	ASSERT_EQ(0, svm_fill(fd, p, BIG, 0x4444444444444444));
+	ASSERT_EQ(0x44, p[BIG - 1]);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

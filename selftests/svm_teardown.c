@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm_teardown: the device goes away under open files with jobs in flight.
+ * rmmod is refused while files are open and the module reloads cleanly
+ * after; PCI remove + rescan and a hot-unplug (slot power off) + replug
+ * (device_add by the VM runner) fail the pending jobs with -ENODEV, make
+ * every later call on the old file fail cleanly, and the device comes back
+ * working. Opening and closing files with jobs in flight, many times,
+ * leaks no memory.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "svmdemo_test.h"
+#include "uring_job.h"
+
+#define MODULE_PATH	"/lib/modules/svmdemo.ko"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool wait_path(const char *path, bool present, double secs)
+{
+	double end = now_s() + secs;
+
+	for (;;) {
+		if (!access(path, F_OK) == present)
+			return true;
+		if (now_s() > end)
+			return false;
+		usleep(50000);
+	}
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+static long long meminfo_kb(const char *key)
+{
+	char line[256];
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) &&
+		    line[strlen(key)] == ':')
+			v = strtoll(line + strlen(key) + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* The PCI address of /dev/svmdemo0, e.g. "0000:01:00.0". */
+static int svm_bdf(char *bdf, size_t len)
+{
+	char link[PATH_MAX];
+	ssize_t n = readlink(SVM_SYSFS "/device", link, sizeof(link) - 1);
+
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	snprintf(bdf, len, "%s", basename(link));
+	return 0;
+}
+
+/* The hotplug slot holding @bdf: /sys/bus/pci/slots/N, or -ENOENT. */
+static int svm_slot(const char *bdf, char *slot, size_t len)
+{
+	DIR *d = opendir("/sys/bus/pci/slots");
+	struct dirent *e;
+	int ret = -ENOENT;
+
+	if (!d)
+		return ret;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX], addr[64] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/slots/%s/address",
+			 e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%63s", addr) != 1)
+			addr[0] = 0;
+		fclose(f);
+		/* "0000:01:00" names the slot of "0000:01:00.0". */
+		if (addr[0] && !strncmp(addr, bdf, strlen(addr))) {
+			snprintf(slot, len, "/sys/bus/pci/slots/%s", e->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+FIXTURE(tear)
+{
+};
+
+FIXTURE_SETUP(tear)
+{
+}
+
+FIXTURE_TEARDOWN(tear)
+{
+}
+
+/* What the kernel said about the slot and the device, on a failure. */
+static void dump_dmesg(void)
+{
+	fflush(stdout);
+	if (system("dmesg | grep -iE 'pciehp|01:00|svmdemo|slot' | tail -n 25 | sed 's/^/# /'"))
+		printf("# (no dmesg)\n");
+	fflush(stdout);
+}
+
+static uint8_t *slow_jobs(struct svmdemo_job *jobs, unsigned int n,
+			  size_t each)
+{
+	uint8_t *mem = map_anon(n * each, PROT_READ | PROT_WRITE);
+	unsigned int i;
+
+	if (!mem)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		jobs[i] = svm_job(SVMDEMO_OPCODE_FILL, NULL, mem + i * each,
+				  each, i);
+		jobs[i].cookie = i;
+	}
+	return mem;
+}
+
+/*
+ * Queue all @n jobs asynchronously. A wait for ring room can be cut short
+ * by a signal (io_uring's task work counts) after some jobs were queued:
+ * the call then fails with EINTR and says how many; queue the rest.
+ */
+static int submit_async_queue(int fd, struct svmdemo_job *jobs,
+			      unsigned int n, unsigned int queue)
+{
+	while (n) {
+		struct svmdemo_submit s = {
+			.jobs = (uintptr_t)jobs,
+			.count = n,
+			.flags = SVMDEMO_SUBMIT_ASYNC | SVMDEMO_SUBMIT_QUEUE,
+			.queue = queue,
+		};
+
+		if (!ioctl(fd, SVMDEMO_IOC_SUBMIT, &s))
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+		jobs += s.submitted;
+		n -= s.submitted;
+	}
+	return 0;
+}
+
+/* Jobs in flight on every queue of @fd: async ioctl jobs and io_uring. */
+struct inflight {
+	struct svmdemo_job async[240];
+	struct svmdemo_job uring[64];
+	uint8_t *mem_a, *mem_u;
+	struct io_uring ring;
+};
+
+static int inflight_start(struct inflight *f, int fd, unsigned int queues)
+{
+	unsigned int i;
+
+	f->mem_a = slow_jobs(f->async, 240, 64 << 10);
+	f->mem_u = slow_jobs(f->uring, 64, 64 << 10);
+	if (!f->mem_a || !f->mem_u)
+		return -ENOMEM;
+	for (i = 0; i < 2; i++)
+		if (submit_async_queue(fd, f->async + 120 * i, 120,
+				       i % queues))
+			return -errno;
+	if (io_uring_queue_init(64, &f->ring, 0))
+		return -ENOMEM;
+	for (i = 0; i < 64; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&f->ring);
+
+		uring_job_prep(sqe, fd, &f->uring[i], i);
+		uring_job_set_queue(sqe, (2 + i) % queues);
+	}
+	return io_uring_submit(&f->ring) == 64 ? 0 : -EIO;
+}
+
+static void inflight_free(struct inflight *f)
+{
+	munmap(f->mem_a, 240 * (64 << 10));
+	munmap(f->mem_u, 64 * (64 << 10));
+}
+
+/*
+ * After the device went away: every io_uring job completes (-ENODEV
+ * unless it had finished), and every call on the old file fails cleanly.
+ */
+static void check_gone(struct __test_metadata *_metadata, int fd,
+		       struct inflight *f)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct svmdemo_info info;
+	struct io_uring_cqe *cqe;
+	struct svmdemo_job j = svm_job(SVMDEMO_OPCODE_NOOP, NULL, NULL, 0, 0);
+	struct svmdemo_wait w = { .jobs = (uintptr_t)&j, .count = 1 };
+	unsigned int i, enodev = 0, ok = 0;
+
+	for (i = 0; i < 64; i++) {
+		struct __kernel_timespec ts = { .tv_sec = 30 };
+
+		ASSERT_EQ(0, io_uring_wait_cqe_timeout(&f->ring, &cqe, &ts))
+			TH_LOG("io_uring job %u never completed", i);
+		if (cqe->res == -ENODEV)
+			enodev++;
+		else if (cqe->res == 0)
+			ok++;
+		else
+			TH_LOG("io_uring job: %d", cqe->res);
+		io_uring_cqe_seen(&f->ring, cqe);
+	}
+	EXPECT_EQ(64U, ok + enodev);
+	EXPECT_LT(0U, enodev) TH_LOG("no job failed with -ENODEV");
+
+	EXPECT_EQ(-ENODEV, svm_get_info(fd, &info));
+	EXPECT_EQ(-ENODEV, svm_submit(fd, &j, 1));
+	EXPECT_EQ(-1, ioctl(fd, SVMDEMO_IOC_WAIT, &w));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, read(fd, &j, sizeof(j)));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_TRUE(pfd.revents & (POLLHUP | POLLERR));
+	/* A new io_uring job on the old file is refused. */
+	uring_job_prep(io_uring_get_sqe(&f->ring), fd, &j, 99);
+	ASSERT_EQ(1, io_uring_submit(&f->ring));
+	ASSERT_EQ(0, io_uring_wait_cqe(&f->ring, &cqe));
+	EXPECT_EQ(-ENODEV, cqe->res);
+	io_uring_cqe_seen(&f->ring, cqe);
+	io_uring_queue_exit(&f->ring);
+}
+
+/* The device is back and works; only our file holds a PASID. */
+static void check_back(struct __test_metadata *_metadata)
+{
+	uint64_t v = 0;
+	int fd;
+
+	ASSERT_TRUE(wait_path(SVM_DEV, true, 30)) TH_LOG("no %s", SVM_DEV);
+	fd = svm_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, svm_fill(fd, &v, sizeof(v), 0x5555));
+	EXPECT_EQ(0x5555ULL, v);
+	close(fd);
+}
+
+TEST_F_TIMEOUT(tear, remove_and_rescan_with_jobs_in_flight, 120)
+{
+	static struct inflight f;
+	struct svmdemo_info info;
+	char bdf[64], path[PATH_MAX];
+	int fd = svm_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, svm_get_info(fd, &info));
+	ASSERT_EQ(0, svm_bdf(bdf, sizeof(bdf)));
+	ASSERT_EQ(0, inflight_start(&f, fd, info.nr_queues));
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
+	ASSERT_EQ(0, write_str(path, "1"));
+	EXPECT_FALSE(access(SVM_DEV, F_OK) == 0);
+	check_gone(_metadata, fd, &f);
+	close(fd);
+	inflight_free(&f);
+
+	ASSERT_EQ(0, write_str("/sys/bus/pci/rescan", "1"));
+	check_back(_metadata);
+}
+
+TEST_F_TIMEOUT(tear, hot_unplug_and_replug_with_jobs_in_flight, 120)
+{
+	static struct inflight f;
+	char bdf[64], slot[PATH_MAX], path[PATH_MAX + 16];
+	struct svmdemo_info info;
+	int fd, con;
+
+	ASSERT_EQ(0, svm_bdf(bdf, sizeof(bdf)));
+	if (svm_slot(bdf, slot, sizeof(slot)))
+		SKIP(return, "%s is not in a hotplug slot (SVMDEMO_BUS=pcie.0?)",
+		     bdf);
+	fd = svm_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, svm_get_info(fd, &info));
+	ASSERT_EQ(0, inflight_start(&f, fd, info.nr_queues));
+
+	/* pciehp removes the driver, powers the slot off; QEMU unplugs. */
+	snprintf(path, sizeof(path), "%s/power", slot);
+	ASSERT_EQ(0, write_str(path, "0"));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	EXPECT_TRUE(wait_path(path, false, 30));
+	check_gone(_metadata, fd, &f);
+	close(fd);
+	inflight_free(&f);
+
+	/* Ask the VM runner for device_add; pciehp then probes it. */
+	con = open("/dev/console", O_WRONLY | O_NOCTTY);
+	ASSERT_LE(0, con);
+	ASSERT_LT(0, dprintf(con, "svmdemo-hotplug: add\n"));
+	close(con);
+	if (!wait_path(SVM_DEV, true, 60)) {
+		dump_dmesg();
+		ASSERT_TRUE(false) TH_LOG("not replugged: is the VM runner's monitor there?");
+	}
+	check_back(_metadata);
+}
+
+/*
+ * rmmod is refused while a file is open with jobs in flight (the file
+ * pins the module); once it is closed the module unloads and loads again.
+ */
+TEST_F_TIMEOUT(tear, rmmod_refused_while_open_then_reload, 120)
+{
+	static struct inflight f;
+	struct svmdemo_info info;
+	int fd = svm_open(), mfd;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, svm_get_info(fd, &info));
+	ASSERT_EQ(0, inflight_start(&f, fd, info.nr_queues));
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "svmdemo", O_NONBLOCK));
+	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY)
+		TH_LOG("delete_module: %s", strerror(errno));
+	/* Still working. */
+	EXPECT_EQ(0, svm_get_info(fd, &info));
+	io_uring_queue_exit(&f.ring);
+	close(fd);
+	inflight_free(&f);
+
+	/* Closed: the jobs drain, the module goes. */
+	{
+		double end = now_s() + 30;
+
+		while (syscall(SYS_delete_module, "svmdemo", O_NONBLOCK) &&
+		       now_s() < end)
+			usleep(100000);
+	}
+	ASSERT_TRUE(wait_path(SVM_DEV, false, 5)) TH_LOG("module still loaded");
+	mfd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, syscall(SYS_finit_module, mfd, "", 0))
+		TH_LOG("finit_module: %s", strerror(errno));
+	close(mfd);
+	check_back(_metadata);
+}
+
+/*
+ * Open, queue 300 jobs on every queue, close with them in flight: 40
+ * times. Unreclaimable slab must not grow by the size of what the loop
+ * allocated (a leaked job per iteration alone would be 12000 objects).
+ */
+TEST_F_TIMEOUT(tear, close_with_jobs_in_flight_leaks_nothing, 300)
+{
+	static struct inflight f;
+	long long before = -1, after;
+	struct svmdemo_info info;
+	int i, fd;
+
+	for (i = 0; i < 41; i++) {
+		if (i == 1) {
+			usleep(200000);
+			before = meminfo_kb("SUnreclaim");
+		}
+		fd = svm_open();
+		ASSERT_LE(0, fd) TH_LOG("open #%d: %s", i, strerror(errno));
+		ASSERT_EQ(0, svm_get_info(fd, &info));
+		ASSERT_EQ(0, inflight_start(&f, fd, info.nr_queues));
+		io_uring_queue_exit(&f.ring);
+		close(fd);
+		inflight_free(&f);
+	}
+	/* Wait for the withdrawn jobs to drain. */
+	{
+		double end = now_s() + 30;
+		FILE *s;
+		int n = -1;
+
+		do {
+			usleep(100000);
+			s = fopen(SVM_SYSFS "/jobs_in_flight", "r");
+			if (s) {
+				if (fscanf(s, "%d", &n) != 1)
+					n = -1;
+				fclose(s);
+			}
+		} while (n && now_s() < end);
+		EXPECT_EQ(0, n);
+	}
+	after = meminfo_kb("SUnreclaim");
+	TH_LOG("SUnreclaim %lld kB -> %lld kB", before, after);
+	ASSERT_LT(0, before);
+	EXPECT_GT(before + 1024, after) TH_LOG("unreclaimable slab grew");
+}
+
+TEST_HARNESS_MAIN
