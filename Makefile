@@ -20,6 +20,7 @@ help:
 	@echo "make check   build everything, boot the VM, run the selftests (KTAP)"
 	@echo "make demo    build everything, boot the VM, run a short SVM demo"
 	@echo "make shell   boot the VM with a shell on the console"
+	@echo "make stress  the long robustness tests (STRESS=10 times make check's)"
 	@echo "make bench   benchmark (docs/performance.md); build/bench.json"
 	@echo "make lint    checkpatch (kernel and QEMU), sparse, W=1 -Werror"
 	@echo "make install        build and install svmdemo.ko for the running kernel"
@@ -49,6 +50,13 @@ selftests: deps
 
 check: all
 	@$(MAKE) -s -C selftests run
+
+# The long versions of the robustness tests (docs/reliability.md): every
+# selftest, with iterations scaled by STRESS (CI: a small STRESS).
+STRESS ?= 10
+.PHONY: stress
+stress: all
+	@SVMDEMO_STRESS=$(STRESS) $(S)/vm-run.sh stress $$((900 + 600 * $(STRESS)))
 
 run demo: all
 	@$(S)/vm-run.sh demo 600
