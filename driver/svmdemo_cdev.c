@@ -302,6 +302,15 @@ static int svmdemo_sync_finish(struct svmdemo_ctx *ctx,
 		left = wait_event_interruptible_timeout(ctx->wq,
 							svmdemo_batch_done(ctx, batch),
 							t);
+		/*
+		 * io_uring task work (TIF_NOTIFY_SIGNAL) also ends an
+		 * interruptible wait, but it is no signal: it runs when
+		 * the ioctl returns, so wait on for fatal signals only.
+		 */
+		if (left < 0 && !task_sigpending(current))
+			left = wait_event_killable_timeout(ctx->wq,
+							   svmdemo_batch_done(ctx, batch),
+							   t);
 		if (left < 0)
 			ret = -EINTR;
 		else if (!left)
