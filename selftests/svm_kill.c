@@ -273,10 +273,16 @@ TEST_F_TIMEOUT(kill, random_kills_and_exits_leak_nothing, 7200)
 		by_sc[sc]++;
 	}
 
-	/* PASIDs go back when the last job of a dead file completed. */
+	/*
+	 * PASIDs go back when the last job of a dead file completed. The
+	 * first count may be too high: the last fput() of a warm-up
+	 * child's file can still be pending (io_uring ring teardown or
+	 * delayed fput, in a worker after the child was reaped). A leak
+	 * shows as a higher PASID, not a lower one.
+	 */
 	for (int t = 0; t < 100; t++) {
 		pasid1 = fresh_pasid();
-		if (pasid1 == pasid0)
+		if (pasid1 <= pasid0)
 			break;
 		usleep(100000);
 	}
@@ -288,7 +294,7 @@ TEST_F_TIMEOUT(kill, random_kills_and_exits_leak_nothing, 7200)
 	TH_LOG("Slab %+ld kB, SUnreclaim %+ld kB, MemAvailable %+ld kB",
 	       m1.slab_kb - m0.slab_kb, m1.sunreclaim_kb - m0.sunreclaim_kb,
 	       m1.avail_kb - m0.avail_kb);
-	EXPECT_EQ(pasid0, pasid1) TH_LOG("a PASID leaked");
+	EXPECT_GE(pasid0, pasid1) TH_LOG("a PASID leaked");
 	EXPECT_GT(SLAB_BOUND_KB, m1.sunreclaim_kb - m0.sunreclaim_kb);
 	EXPECT_GT(AVAIL_BOUND_KB, m0.avail_kb - m1.avail_kb);
 	EXPECT_EQ(0, kmsg_bad(self->kfd, first, sizeof(first)))
