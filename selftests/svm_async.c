@@ -30,22 +30,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static long long sysfs_ll(const char *name)
-{
-	char path[256];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 /* A counter of /proc/self/fdinfo/FD ("svmdemo-NAME:\tvalue"). */
 static long long fdinfo_ll(int fd, const char *name)
 {
@@ -426,8 +410,8 @@ TEST_F(svm, completion_record_lands_in_user_memory)
 
 TEST_F(svm, sysfs_and_fdinfo_count_jobs_and_bytes)
 {
-	long long j0 = svm_counter("jobs"), s0 = sysfs_ll("jobs_submitted");
-	long long c0 = sysfs_ll("jobs_completed");
+	long long j0 = svm_counter("jobs"), s0 = svm_sysfs("jobs_submitted");
+	long long c0 = svm_sysfs("jobs_completed");
 	long long fj0 = fdinfo_ll(self->fd, "jobs-completed");
 	long long fb0 = fdinfo_ll(self->fd, "bytes");
 	uint8_t buf[4096];
@@ -437,14 +421,14 @@ TEST_F(svm, sysfs_and_fdinfo_count_jobs_and_bytes)
 	ASSERT_LE(0, s0);
 	ASSERT_LE(0, fj0) TH_LOG("no svmdemo lines in fdinfo");
 	EXPECT_EQ((long long)self->info.pasid, fdinfo_ll(self->fd, "pasid"));
-	EXPECT_LE(1, sysfs_ll("pasids"));
-	EXPECT_LE(1, sysfs_ll("open_files"));
+	EXPECT_LE(1, svm_sysfs("pasids"));
+	EXPECT_LE(1, svm_sysfs("open_files"));
 	for (i = 0; i < 10; i++)
 		ASSERT_EQ(0, svm_fill(self->fd, buf, sizeof(buf), i));
 	EXPECT_EQ(j0 + 10, svm_counter("jobs"));
-	EXPECT_EQ(s0 + 10, sysfs_ll("jobs_submitted"));
-	EXPECT_EQ(c0 + 10, sysfs_ll("jobs_completed"));
-	EXPECT_EQ(0, sysfs_ll("jobs_in_flight"));
+	EXPECT_EQ(s0 + 10, svm_sysfs("jobs_submitted"));
+	EXPECT_EQ(c0 + 10, svm_sysfs("jobs_completed"));
+	EXPECT_EQ(0, svm_sysfs("jobs_in_flight"));
 	EXPECT_EQ(fj0 + 10, fdinfo_ll(self->fd, "jobs-completed"));
 	EXPECT_EQ(fb0 + 10 * 4096, fdinfo_ll(self->fd, "bytes"));
 }
@@ -617,7 +601,7 @@ FIXTURE_TEARDOWN(heavy)
 
 TEST_F_TIMEOUT(heavy, eight_processes_four_threads_all_jobs_correct, 120)
 {
-	long long base = sysfs_ll("pasids");
+	long long base = svm_sysfs("pasids");
 	pid_t pid[PROCS];
 	unsigned int p;
 	int status;
@@ -633,8 +617,8 @@ TEST_F_TIMEOUT(heavy, eight_processes_four_threads_all_jobs_correct, 120)
 		EXPECT_TRUE(WIFEXITED(status));
 		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("process %u", p);
 	}
-	EXPECT_EQ(base, sysfs_ll("pasids"));
-	EXPECT_EQ(0, sysfs_ll("jobs_in_flight"));
+	EXPECT_EQ(base, svm_sysfs("pasids"));
+	EXPECT_EQ(0, svm_sysfs("jobs_in_flight"));
 }
 
 /*

@@ -489,17 +489,11 @@ TEST_F_TIMEOUT(tear, close_with_jobs_in_flight_leaks_nothing, 300)
 	/* Wait for the withdrawn jobs to drain. */
 	{
 		double end = now_s() + 30;
-		FILE *s;
-		int n = -1;
+		long long n;
 
 		do {
 			usleep(100000);
-			s = fopen(SVM_SYSFS "/jobs_in_flight", "r");
-			if (s) {
-				if (fscanf(s, "%d", &n) != 1)
-					n = -1;
-				fclose(s);
-			}
+			n = svm_sysfs("jobs_in_flight");
 		} while (n && now_s() < end);
 		EXPECT_EQ(0, n);
 	}

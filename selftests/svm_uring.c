@@ -19,22 +19,6 @@
 
 #define SLOT_LEN	(8 << 10)
 
-static long sysfs_long(const char *name)
-{
-	char path[256];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -44,13 +28,13 @@ static double now_s(void)
 }
 
 /* Wait until sysfs @name reads @want; returns the last value read. */
-static long sysfs_wait(const char *name, long want, double secs)
+static long long sysfs_wait(const char *name, long long want, double secs)
 {
 	double end = now_s() + secs;
-	long v;
+	long long v;
 
 	for (;;) {
-		v = sysfs_long(name);
+		v = svm_sysfs(name);
 		if (v == want || now_s() > end)
 			return v;
 		usleep(20000);
@@ -458,7 +442,7 @@ TEST_F_TIMEOUT(svm, queue_exit_cancels_jobs_in_flight, 120)
  */
 TEST_F_TIMEOUT(svm, sigkill_with_256_jobs_in_flight_releases_pasid, 300)
 {
-	long base = sysfs_long("pasids");
+	long long base = svm_sysfs("pasids");
 	int round;
 
 	ASSERT_LE(1, base);
@@ -492,7 +476,7 @@ TEST_F_TIMEOUT(svm, sigkill_with_256_jobs_in_flight_releases_pasid, 300)
 		close(p[1]);
 		ASSERT_EQ(1, read(p[0], &c, 1)) TH_LOG("child did not submit");
 		close(p[0]);
-		EXPECT_EQ(base + 1, sysfs_long("pasids"));
+		EXPECT_EQ(base + 1, svm_sysfs("pasids"));
 		usleep(10000 * (round + 1));
 		ASSERT_EQ(0, kill(pid, SIGKILL));
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));

@@ -168,15 +168,16 @@ static inline void rnd_fill(uint64_t *seed, void *buf, size_t len)
 		p[i] = rnd_next(seed) >> 24;
 }
 
-/* ---- device counters (sysfs, section 5 of docs/device.md) ---- */
+/* ---- sysfs: device attributes and counters (docs/driver.md) ---- */
 
-static inline long long svm_counter(const char *name)
+/* The number in SVM_SYSFS/@name, or -1 if it cannot be read. */
+static inline long long svm_sysfs(const char *name)
 {
 	char path[256];
 	long long v = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), SVM_SYSFS "/counters/%s", name);
+	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -184,6 +185,15 @@ static inline long long svm_counter(const char *name)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+/* A device counter (section 5 of docs/device.md). */
+static inline long long svm_counter(const char *name)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "counters/%s", name);
+	return svm_sysfs(rel);
 }
 
 struct svm_counters {
