@@ -19,6 +19,7 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
+#include "svm_fixture.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 
@@ -107,24 +108,6 @@ static uint8_t *slow_jobs(struct svmdemo_job *jobs, unsigned int n,
 		jobs[i].cookie = i;
 	}
 	return mem;
-}
-
-FIXTURE(svm)
-{
-	int fd;
-	struct svmdemo_info info;
-};
-
-FIXTURE_SETUP(svm)
-{
-	self->fd = svm_open();
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", SVM_DEV, strerror(errno));
-	ASSERT_EQ(0, svm_get_info(self->fd, &self->info));
-}
-
-FIXTURE_TEARDOWN(svm)
-{
-	close(self->fd);
 }
 
 TEST_F(svm, poll_is_readable_while_completions_wait)

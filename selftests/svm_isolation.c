@@ -13,24 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
-
-FIXTURE(svm)
-{
-	int fd;
-	struct svmdemo_info info;
-};
-
-FIXTURE_SETUP(svm)
-{
-	self->fd = svm_open();
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", SVM_DEV, strerror(errno));
-	ASSERT_EQ(0, svm_get_info(self->fd, &self->info));
-}
-
-FIXTURE_TEARDOWN(svm)
-{
-	close(self->fd);
-}
+#include "svm_fixture.h"
 
 /* The device still works after a refused job. */
 static void device_still_works(struct __test_metadata *_metadata, int fd)

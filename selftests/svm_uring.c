@@ -15,6 +15,7 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
+#include "svm_fixture.h"
 #include "uring_job.h"
 
 #define SLOT_LEN	(8 << 10)
@@ -240,24 +241,6 @@ TEST_F(uring, mixed_opcodes_complete_one_to_one)
 	munmap(mem, 2UL * depth * SLOT_LEN);
 	free(slots);
 	free(seen);
-}
-
-FIXTURE(svm)
-{
-	int fd;
-	struct svmdemo_info info;
-};
-
-FIXTURE_SETUP(svm)
-{
-	self->fd = svm_open();
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", SVM_DEV, strerror(errno));
-	ASSERT_EQ(0, svm_get_info(self->fd, &self->info));
-}
-
-FIXTURE_TEARDOWN(svm)
-{
-	close(self->fd);
 }
 
 /* 128-byte SQEs carry the job, 32-byte CQEs the CRC and byte count. */
