@@ -12,7 +12,7 @@
 #     normally within the time limit.
 #
 #   qemu-scripts/vm-run.sh MODE [TIMEOUT_SECONDS]
-# Environment: QEMU, KERNEL, MEM, SMP, TRACE (QEMU trace patterns, comma
+# Environment: QEMU, KERNEL, CPU, MEM, SMP, TRACE (QEMU trace patterns, comma
 # separated), IOMMU_OPTS (replace the intel-iommu options), NO_DEVICE=1,
 # SVMDEMO_BUS=pcie.0 (no root port), SVMDEMO_OPTS, QEMU_EXTRA, LOG.
 set -euo pipefail
@@ -79,10 +79,18 @@ if [ -n "${TRACE:-}" ]; then
 fi
 
 initrd=$build/initramfs-$mode.cpio.gz
+
+# The guest CPU. la57=off: QEMU's VT-d has no 5-level first-stage paging
+# and Linux refuses SVA when the CPU has LA57. erms, fsrm and fsrs off:
+# with them Linux clears and copies pages with "rep stosb"/"rep movsb",
+# which TCG executes one byte per loop iteration; without them it uses
+# 8-byte loops, and every page the guest faults in (for the CPU or for a
+# page request) is cleared several times faster (docs/performance.md).
+CPU=${CPU:-max,la57=off,erms=off,fsrm=off,fsrs=off}
 "$SVMDEMO_TOP/qemu-scripts/mkinitramfs.sh" "$mode" "$initrd"
 
 # shellcheck disable=SC2206
-cmd=("$QEMU" -machine q35 -accel tcg -cpu max,la57=off -m "${MEM:-2G}"
+cmd=("$QEMU" -machine q35 -accel tcg -cpu "$CPU" -m "${MEM:-2G}"
 	-smp "${SMP:-2}" -nographic -vga none -nic none -no-reboot
 	-L "$SVMDEMO_CACHE/firmware" -bios "$bios"
 	-device "intel-iommu,$IOMMU_OPTS" "${device[@]}" "${trace[@]}"
