@@ -390,30 +390,6 @@ static void bench_copy(int fd)
 	}
 }
 
-/* The PRI "outstanding page request allocation" the host granted. */
-static long pri_alloc(void)
-{
-	FILE *f = fopen(SVM_SYSFS "/device/config", "rb");
-	uint32_t hdr, alloc = 0;
-	unsigned int off = 0x100, n;
-
-	if (!f)
-		return -1;
-	for (n = 0; off && n < 32; n++) {
-		if (fseek(f, off, SEEK_SET) || fread(&hdr, 4, 1, f) != 1)
-			break;
-		if ((hdr & 0xffff) == 0x13) {	/* PCI_EXT_CAP_ID_PRI */
-			if (fseek(f, off + 0x0c, SEEK_SET) ||
-			    fread(&alloc, 4, 1, f) != 1)
-				alloc = 0;
-			break;
-		}
-		off = hdr >> 20;
-	}
-	fclose(f);
-	return alloc ? (long)alloc : -1;
-}
-
 /* ---- fault path: never-touched vs pre-touched, 4 KiB pages ---- */
 
 static void bench_fault(int fd)
@@ -471,7 +447,7 @@ static void bench_fault(int fd)
 	jnum("fault16m_page_requests", d.prq);
 	jnum("fault16m_page_groups", d.prg);
 	jnum("fault16m_pri_failures", d.fail);
-	jnum("pri_alloc", pri_alloc());
+	jnum("pri_alloc", svm_pri_alloc(SVM_SYSFS));
 	jnum("page_requests_per_faulted_page", (double)d.prq / (pages * reps));
 	jnum("cold_vs_warm_copy16m", cold / warm);
 	jnum("page_groups_per_job_cold16m", (double)d.prg / reps);

@@ -294,6 +294,87 @@ static inline int svm_pci_addr(char *buf, size_t len)
 	return -1;
 }
 
+/* ---- hotplug: the VM runner's monitor, slots ---- */
+
+static inline bool wait_path(const char *path, bool present, double secs)
+{
+	double end = now_s() + secs;
+
+	for (;;) {
+		if (!access(path, F_OK) == present)
+			return true;
+		if (now_s() > end)
+			return false;
+		usleep(50000);
+	}
+}
+
+/* The PCI address of the device at sysfs @dir, e.g. "0000:01:00.0". */
+static inline int svm_bdf(const char *dir, char *bdf, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/device", dir);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	snprintf(bdf, len, "%s", basename(link));
+	return 0;
+}
+
+/* The hotplug slot holding @bdf: /sys/bus/pci/slots/N, or -ENOENT. */
+static inline int svm_slot(const char *bdf, char *slot, size_t len)
+{
+	DIR *d = opendir("/sys/bus/pci/slots");
+	struct dirent *e;
+	int ret = -ENOENT;
+
+	if (!d)
+		return ret;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX], addr[64] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/slots/%s/address",
+			 e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%63s", addr) != 1)
+			addr[0] = 0;
+		fclose(f);
+		/* "0000:01:00" names the slot of "0000:01:00.0". */
+		if (addr[0] && !strncmp(addr, bdf, strlen(addr))) {
+			snprintf(slot, len, "/sys/bus/pci/slots/%s", e->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+/*
+ * Ask the VM runner for one of its fixed monitor commands (qemu-scripts/
+ * vm-run.sh): "add", "del" (the device svm0) or "add svm1".
+ */
+static inline int svm_runner_ask(const char *what)
+{
+	int con = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	int ret = 0;
+
+	if (con < 0)
+		return -errno;
+	if (dprintf(con, "svmdemo-hotplug: %s\n", what) <= 0)
+		ret = -EIO;
+	close(con);
+	return ret;
+}
+
 /*
  * Tell the VM runner (through the console) that from now on the device
  * is made to use addresses the IOMMU refuses, so QEMU's "detected

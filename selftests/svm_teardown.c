@@ -18,105 +18,10 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
+#include "svm_robust.h"
 #include "uring_job.h"
 
 #define MODULE_PATH	"/lib/modules/svmdemo.ko"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static bool wait_path(const char *path, bool present, double secs)
-{
-	double end = now_s() + secs;
-
-	for (;;) {
-		if (!access(path, F_OK) == present)
-			return true;
-		if (now_s() > end)
-			return false;
-		usleep(50000);
-	}
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
-static long long meminfo_kb(const char *key)
-{
-	char line[256];
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) &&
-		    line[strlen(key)] == ':')
-			v = strtoll(line + strlen(key) + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-/* The PCI address of /dev/svmdemo0, e.g. "0000:01:00.0". */
-static int svm_bdf(char *bdf, size_t len)
-{
-	char link[PATH_MAX];
-	ssize_t n = readlink(SVM_SYSFS "/device", link, sizeof(link) - 1);
-
-	if (n < 0)
-		return -errno;
-	link[n] = 0;
-	snprintf(bdf, len, "%s", basename(link));
-	return 0;
-}
-
-/* The hotplug slot holding @bdf: /sys/bus/pci/slots/N, or -ENOENT. */
-static int svm_slot(const char *bdf, char *slot, size_t len)
-{
-	DIR *d = opendir("/sys/bus/pci/slots");
-	struct dirent *e;
-	int ret = -ENOENT;
-
-	if (!d)
-		return ret;
-	while ((e = readdir(d))) {
-		char path[PATH_MAX], addr[64] = "";
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/slots/%s/address",
-			 e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%63s", addr) != 1)
-			addr[0] = 0;
-		fclose(f);
-		/* "0000:01:00" names the slot of "0000:01:00.0". */
-		if (addr[0] && !strncmp(addr, bdf, strlen(addr))) {
-			snprintf(slot, len, "/sys/bus/pci/slots/%s", e->d_name);
-			ret = 0;
-			break;
-		}
-	}
-	closedir(d);
-	return ret;
-}
 
 FIXTURE(tear)
 {
@@ -289,7 +194,7 @@ TEST_F_TIMEOUT(tear, remove_and_rescan_with_jobs_in_flight, 120)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, svm_get_info(fd, &info));
-	ASSERT_EQ(0, svm_bdf(bdf, sizeof(bdf)));
+	ASSERT_EQ(0, svm_bdf(SVM_SYSFS, bdf, sizeof(bdf)));
 	ASSERT_EQ(0, inflight_start(&f, fd, info.nr_queues));
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
@@ -329,11 +234,7 @@ static bool wait_file_is(const char *path, const char *want, double secs)
 /* Ask the VM runner for a monitor command ("add" or "del"). */
 static void ask_runner(struct __test_metadata *_metadata, const char *what)
 {
-	int con = open("/dev/console", O_WRONLY | O_NOCTTY);
-
-	ASSERT_LE(0, con);
-	ASSERT_LT(0, dprintf(con, "svmdemo-hotplug: %s\n", what));
-	close(con);
+	ASSERT_EQ(0, svm_runner_ask(what));
 }
 
 /* device_add from the runner; pciehp then probes the device. */
@@ -361,7 +262,7 @@ TEST_F_TIMEOUT(tear, hot_unplug_and_replug_with_jobs_in_flight, 120)
 	struct svmdemo_info info;
 	int fd;
 
-	ASSERT_EQ(0, svm_bdf(bdf, sizeof(bdf)));
+	ASSERT_EQ(0, svm_bdf(SVM_SYSFS, bdf, sizeof(bdf)));
 	if (svm_slot(bdf, slot, sizeof(slot)))
 		SKIP(return, "%s is not in a hotplug slot (SVMDEMO_BUS=pcie.0?)",
 		     bdf);
@@ -394,7 +295,7 @@ TEST_F_TIMEOUT(tear, monitor_device_del_with_jobs_in_flight, 120)
 	struct svmdemo_info info;
 	int fd;
 
-	ASSERT_EQ(0, svm_bdf(bdf, sizeof(bdf)));
+	ASSERT_EQ(0, svm_bdf(SVM_SYSFS, bdf, sizeof(bdf)));
 	if (svm_slot(bdf, slot, sizeof(slot)))
 		SKIP(return, "%s is not in a hotplug slot (SVMDEMO_BUS=pcie.0?)",
 		     bdf);

@@ -170,14 +170,14 @@ static inline void rnd_fill(uint64_t *seed, void *buf, size_t len)
 
 /* ---- sysfs: device attributes and counters (docs/driver.md) ---- */
 
-/* The number in SVM_SYSFS/@name, or -1 if it cannot be read. */
-static inline long long svm_sysfs(const char *name)
+/* The number in @dir/@name, or -1 if it cannot be read. */
+static inline long long svm_sysfs_at(const char *dir, const char *name)
 {
 	char path[256];
 	long long v = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -187,13 +187,54 @@ static inline long long svm_sysfs(const char *name)
 	return v;
 }
 
-/* A device counter (section 5 of docs/device.md). */
-static inline long long svm_counter(const char *name)
+/* The number in SVM_SYSFS/@name, or -1 if it cannot be read. */
+static inline long long svm_sysfs(const char *name)
+{
+	return svm_sysfs_at(SVM_SYSFS, name);
+}
+
+/* A counter (section 5 of docs/device.md) of the device at @dir. */
+static inline long long svm_counter_at(const char *dir, const char *name)
 {
 	char rel[128];
 
 	snprintf(rel, sizeof(rel), "counters/%s", name);
-	return svm_sysfs(rel);
+	return svm_sysfs_at(dir, rel);
+}
+
+static inline long long svm_counter(const char *name)
+{
+	return svm_counter_at(SVM_SYSFS, name);
+}
+
+/*
+ * The PRI "outstanding page request allocation" the host granted the
+ * device at @dir (from its PCI config space), or -1.
+ */
+static inline long svm_pri_alloc(const char *dir)
+{
+	char path[256];
+	uint32_t hdr, alloc = 0;
+	unsigned int off = 0x100, n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/device/config", dir);
+	f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	for (n = 0; off && n < 32; n++) {
+		if (fseek(f, off, SEEK_SET) || fread(&hdr, 4, 1, f) != 1)
+			break;
+		if ((hdr & 0xffff) == 0x13) {	/* PCI_EXT_CAP_ID_PRI */
+			if (fseek(f, off + 0x0c, SEEK_SET) ||
+			    fread(&alloc, 4, 1, f) != 1)
+				alloc = 0;
+			break;
+		}
+		off = hdr >> 20;
+	}
+	fclose(f);
+	return alloc ? (long)alloc : -1;
 }
 
 struct svm_counters {
