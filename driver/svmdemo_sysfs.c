@@ -135,6 +135,7 @@ SVMDEMO_COUNTER_ATTR(pri_requests, SVMDEMO_CNT_PRI_REQ);
 SVMDEMO_COUNTER_ATTR(pri_groups, SVMDEMO_CNT_PRI_GROUP);
 SVMDEMO_COUNTER_ATTR(pri_failures, SVMDEMO_CNT_PRI_FAIL);
 SVMDEMO_COUNTER_ATTR(pri_timeouts, SVMDEMO_CNT_PRI_TIMEOUT);
+SVMDEMO_COUNTER_ATTR(pri_overflows, SVMDEMO_CNT_PRI_OVERFLOW);
 SVMDEMO_COUNTER_ATTR(invalidations, SVMDEMO_CNT_INVAL);
 SVMDEMO_COUNTER_ATTR(atc_invalidations, SVMDEMO_CNT_ATC_INVAL);
 SVMDEMO_COUNTER_ATTR(errors, SVMDEMO_CNT_ERRORS);
@@ -189,6 +190,7 @@ static struct attribute *svmdemo_counter_attrs[] = {
 	&dev_attr_pri_groups.attr,
 	&dev_attr_pri_failures.attr,
 	&dev_attr_pri_timeouts.attr,
+	&dev_attr_pri_overflows.attr,
 	&dev_attr_invalidations.attr,
 	&dev_attr_atc_invalidations.attr,
 	&dev_attr_errors.attr,

@@ -470,8 +470,74 @@ static uint32_t svmdemo_pri_sleep(SvmdemoQueue *q, int64_t deadline_ms)
 }
 
 /*
+ * Send @n page requests for @pages as the group @prgi (LPIG on the last).
+ * Returns 0, -ENOSPC if the IOMMU's page request queue had no room for
+ * one of them, or another negative errno if the IOMMU refused one.
+ */
+static int svmdemo_prg_send(SvmdemoQueue *q, SvmdemoJob *job, int prgi,
+                            const uint64_t *pages, uint32_t n, bool is_write)
+{
+    SvmdemoState *s = q->s;
+    SvmdemoPrg *prg = &s->prg[prgi];
+    uint32_t j;
+
+    for (j = 0; j < n; j++) {
+        bool lpig = j == n - 1;
+        int ret = pci_pri_request_page(PCI_DEVICE(s), job->pasid, false,
+                                       false, pages[j], lpig, prgi, true,
+                                       is_write);
+
+        trace_svmdemo_pri_request(q->idx, job->pasid, pages[j], prgi, lpig,
+                                  is_write, ret);
+        if (ret < 0) {
+            return ret;
+        }
+        prg->nreq++;
+        s->pri_outstanding++;
+        s->cnt[SVMDEMO_CNT_PRI_REQ]++;
+    }
+    s->cnt[SVMDEMO_CNT_PRI_GROUP]++;
+    return 0;
+}
+
+/*
+ * The IOMMU's page request queue overflowed while the group @prgi was
+ * sent. VT-d answers a group whose last request finds the queue full with
+ * Success, and software discards the group's requests already queued when
+ * it clears the overflow; QEMU's PRI interface reports the refusal to the
+ * sender instead, so the group counts as answered here. Send smaller
+ * groups from now on and back off (until a response arrives, or
+ * SVMDEMO_PRI_BACKOFF_MS) before trying again; give up at @deadline_ms.
+ */
+static uint32_t svmdemo_pri_overflow(SvmdemoQueue *q, SvmdemoJob *job,
+                                     int prgi, int64_t deadline_ms)
+{
+    SvmdemoState *s = q->s;
+    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    uint32_t status;
+
+    trace_svmdemo_pri_overflow(q->idx, job->pasid, prgi, s->prg[prgi].nreq,
+                               s->pri_group_max);
+    svmdemo_prg_free(s, &s->prg[prgi]);
+    s->cnt[SVMDEMO_CNT_PRI_OVERFLOW]++;
+    s->pri_group_max = MAX(s->pri_group_max / 2, SVMDEMO_PRI_GROUP_MIN);
+    if (now >= deadline_ms) {
+        trace_svmdemo_pri_timeout(job->pasid, prgi);
+        s->cnt[SVMDEMO_CNT_PRI_TIMEOUT]++;
+        s->cnt[SVMDEMO_CNT_PRI_FAIL]++;
+        return SVMDEMO_STS_TIMEOUT;
+    }
+    status = svmdemo_pri_sleep(q, MIN(now + SVMDEMO_PRI_BACKOFF_MS,
+                                      deadline_ms));
+    return status == SVMDEMO_STS_TIMEOUT ? SVMDEMO_STS_SUCCESS : status;
+}
+
+/*
  * Send page groups for @pages (4 KiB aligned), each no larger than the
- * PRI allocation left, and wait for their responses one group at a time.
+ * PRI allocation left and the group size limit, and wait for their
+ * responses one group at a time. While the IOMMU's page request queue
+ * overflows, the same pages are sent again in smaller groups, for at most
+ * the PRI timeout.
  */
 static uint32_t svmdemo_pri_fault_in(SvmdemoQueue *q, SvmdemoJob *job,
                                      const uint64_t *pages, unsigned npages,
@@ -479,14 +545,16 @@ static uint32_t svmdemo_pri_fault_in(SvmdemoQueue *q, SvmdemoJob *job,
 {
     SvmdemoState *s = q->s;
     PCIDevice *pdev = PCI_DEVICE(s);
+    int64_t overflow_deadline = 0;
     unsigned i = 0;
 
     while (i < npages) {
         int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
                            s->pri_timeout_ms;
-        uint32_t alloc, status, n, j;
+        uint32_t alloc, status, n;
         SvmdemoPrg *prg;
         int prgi = -1;
+        int ret;
 
         /* Wait for room in the host's allocation and a free PRG index. */
         for (;;) {
@@ -513,30 +581,29 @@ static uint32_t svmdemo_pri_fault_in(SvmdemoQueue *q, SvmdemoJob *job,
         prg = &s->prg[prgi];
         prg->pasid = job->pasid;
         n = MIN(npages - i, alloc - s->pri_outstanding);
-        for (j = 0; j < n; j++) {
-            bool lpig = j == n - 1;
-            int ret = pci_pri_request_page(pdev, job->pasid, false, false,
-                                           pages[i + j], lpig, prgi,
-                                           true, is_write);
-
-            trace_svmdemo_pri_request(q->idx, job->pasid, pages[i + j],
-                                      prgi, lpig, is_write, ret);
-            if (ret < 0) {
-                if (j == 0) {
-                    /* Nothing sent (queue full or PRI off): give up. */
-                    svmdemo_prg_free(s, prg);
-                } else {
-                    /* A group without LPIG is never answered. */
-                    prg->stale = true;
-                }
-                s->cnt[SVMDEMO_CNT_PRI_FAIL]++;
-                return SVMDEMO_STS_PRI_REFUSED;
+        n = MIN(n, s->pri_group_max);
+        ret = svmdemo_prg_send(q, job, prgi, pages + i, n, is_write);
+        if (ret == -ENOSPC) {
+            if (!overflow_deadline) {
+                overflow_deadline = deadline;
             }
-            prg->nreq++;
-            s->pri_outstanding++;
-            s->cnt[SVMDEMO_CNT_PRI_REQ]++;
+            status = svmdemo_pri_overflow(q, job, prgi, overflow_deadline);
+            if (status != SVMDEMO_STS_SUCCESS) {
+                return status;
+            }
+            continue;
         }
-        s->cnt[SVMDEMO_CNT_PRI_GROUP]++;
+        if (ret < 0) {
+            if (!prg->nreq) {
+                /* Nothing sent (PRI off, PRE clear): give up. */
+                svmdemo_prg_free(s, prg);
+            } else {
+                /* A group without LPIG is never answered. */
+                prg->stale = true;
+            }
+            s->cnt[SVMDEMO_CNT_PRI_FAIL]++;
+            return SVMDEMO_STS_PRI_REFUSED;
+        }
 
         /* Wait for the page group response. */
         deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + s->pri_timeout_ms;
@@ -569,6 +636,9 @@ static uint32_t svmdemo_pri_fault_in(SvmdemoQueue *q, SvmdemoJob *job,
             s->cnt[SVMDEMO_CNT_PRI_FAIL]++;
             return status;
         }
+        s->pri_group_max = MIN(s->pri_group_max + SVMDEMO_PRI_GROUP_STEP,
+                               SVMDEMO_PRI_SPAN_PAGES);
+        overflow_deadline = 0;
         i += n;
     }
     return SVMDEMO_STS_SUCCESS;
@@ -983,6 +1053,7 @@ void svmdemo_xlate_init(SvmdemoState *s)
     memset(s->atc_hash, 0xff, sizeof(int32_t) << SVMDEMO_ATC_HASH_BITS);
     QLIST_INIT(&s->pasids);
     qemu_cond_init(&s->pri_cond);
+    s->pri_group_max = SVMDEMO_PRI_SPAN_PAGES;
 }
 
 /* Called once no job runs (queues reset). */
@@ -993,6 +1064,7 @@ void svmdemo_xlate_reset(SvmdemoState *s)
     memset(s->prg, 0, sizeof(s->prg));
     s->prg_next = 0;
     s->pri_outstanding = 0;
+    s->pri_group_max = SVMDEMO_PRI_SPAN_PAGES;
 }
 
 void svmdemo_xlate_exit(SvmdemoState *s)

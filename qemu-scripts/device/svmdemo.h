@@ -106,6 +106,7 @@ enum {
     SVMDEMO_CNT_ERRORS,
     SVMDEMO_CNT_ATC_INVAL,
     SVMDEMO_CNT_PRI_TIMEOUT,
+    SVMDEMO_CNT_PRI_OVERFLOW,
     SVMDEMO_CNT_NR,
 };
 #define SVMDEMO_CNT_BASE                0x200
@@ -228,9 +229,19 @@ enum {
 /*
  * A miss that needs page requests looks this far ahead in the job's buffer
  * (in 4 KiB pages) for other missing pages, so that one page group covers
- * them all (up to the PRI allocation).
+ * them all (up to the PRI allocation). 2048 is the most Linux allocates
+ * (its page request queue depth).
  */
-#define SVMDEMO_PRI_SPAN_PAGES          512
+#define SVMDEMO_PRI_SPAN_PAGES          2048
+/*
+ * Page group size limit after the IOMMU's page request queue overflowed:
+ * halved at each overflow down to SVMDEMO_PRI_GROUP_MIN, grown back by
+ * SVMDEMO_PRI_GROUP_STEP per group answered, and the sender backs off
+ * SVMDEMO_PRI_BACKOFF_MS (or until a response) before it sends again.
+ */
+#define SVMDEMO_PRI_GROUP_MIN           16
+#define SVMDEMO_PRI_GROUP_STEP          64
+#define SVMDEMO_PRI_BACKOFF_MS          1
 #define SVMDEMO_ATS_RES_MAX             (SVMDEMO_PRI_SPAN_PAGES + 1)
 #define SVMDEMO_PRGI_NR                 512
 
@@ -355,6 +366,7 @@ struct SvmdemoState {
     SvmdemoPrg prg[SVMDEMO_PRGI_NR];
     uint32_t prg_next;
     uint32_t pri_outstanding;
+    uint32_t pri_group_max;     /* page group size limit (overflows) */
     QemuCond pri_cond;          /* a page group response or slot arrived */
 };
 
