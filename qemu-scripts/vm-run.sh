@@ -67,9 +67,15 @@ if [ "${NO_DEVICE:-0}" != 1 ]; then
 		device=(-device "$devprops")
 	else
 		# Native PCIe hotplug (pciehp), not q35's default ACPI one.
+		# A second, empty slot takes "svm1" on request: a device with
+		# a PRI capacity of 4096, so that Linux allocates it as many
+		# page requests as its page request queue has entries (2048),
+		# for the queue overflow test (selftests/svm_storm.c).
 		device=(-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
 			-device pcie-root-port,id=svmrp,chassis=1,slot=1
-			-device "$devprops,bus=svmrp")
+			-device "$devprops,bus=svmrp"
+			-device pcie-root-port,id=svmrp1,chassis=2,slot=2)
+		devprops1="svmdemo,id=svm1${SVMDEMO_OPTS:+,$SVMDEMO_OPTS},pri-capacity=4096"
 	fi
 fi
 trace=()
@@ -104,8 +110,9 @@ fi
 
 # Hotplug on request: a guest line "svmdemo-hotplug: add" (or "del") on
 # the console makes the runner send device_add (device_del) for the
-# svmdemo device to QEMU's monitor, on a private socket. Only these two
-# fixed commands exist. A device QEMU unplugged (after the guest powered
+# svmdemo device to QEMU's monitor, on a private socket; "add svm1" adds
+# the second device in the second slot. Only these three fixed commands
+# exist. A device QEMU unplugged (after the guest powered
 # its slot off) only comes back this way.
 rundir=$(mktemp -d "${TMPDIR:-/tmp}/svmdemo-vm.XXXXXX")
 trap 'rm -rf "$rundir"' EXIT
@@ -139,6 +146,7 @@ if [ "${#device[@]}" -gt 2 ]; then	# on the root port
 	watch_pids+=($!)
 	while IFS= read -r line; do
 		case $line in
+		*'svmdemo-hotplug: add svm1'*) req="device_add $devprops1,bus=svmrp1" ;;
 		*'svmdemo-hotplug: add'*) req="device_add $devprops,bus=svmrp" ;;
 		*'svmdemo-hotplug: del'*) req="device_del svm0" ;;
 		*) continue ;;

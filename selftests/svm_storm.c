@@ -7,9 +7,12 @@
  * capacity; and jobs run on memory that another thread munmaps, remaps or
  * mprotects at the same time: each such job is either fully correct or
  * ends with a clean fault status, never with stale data or a write to a
- * page that was read-only for the whole job.
+ * page that was read-only for the whole job; and the IOMMU's page request
+ * queue overflows (a second device, hotplugged by the VM runner, with a
+ * PRI allocation as large as the queue) and every job still completes.
  */
 #include <pthread.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -57,11 +60,14 @@ FIXTURE_SETUP(storm)
 	ASSERT_EQ(0, svm_get_info(self->fd, &self->info));
 }
 
+static bool prq_dev_unplug(void);
+
 FIXTURE_TEARDOWN(storm)
 {
 	char first[512];
 
 	close(self->fd);
+	EXPECT_TRUE(prq_dev_unplug());
 	EXPECT_EQ(0, kmsg_bad(self->kfd, first, sizeof(first)))
 		TH_LOG("kernel log: %s", first);
 	close(self->kfd);
@@ -373,6 +379,179 @@ TEST_F_TIMEOUT(storm, jobs_racing_mprotect_never_write_read_only_pages, 1200)
 	pthread_join(th, NULL);
 	TH_LOG(MPROTECT_SUMMARY, iters, ok, refused, ro_whole, atomic_load(&r.seq));
 	munmap(RACE_VA, RACE_LEN);
+}
+
+/* ---- the IOMMU's page request queue overflows ---- */
+
+/*
+ * The runner adds "svm1" on request: a device whose PRI capacity (4096)
+ * makes Linux allocate it 2048 outstanding page requests, as many as
+ * VT-d's page request queue has entries; a ring of 2048 holds 2047, so
+ * one full page group overflows it, and so do concurrent groups from
+ * several queues that the kernel has not drained yet.
+ */
+#define PRQ_SYSFS	"/sys/class/svmdemo/svmdemo1"
+#define PRQ_DEV		"/dev/svmdemo1"
+#define PRQ_ALLOC	2048
+#define PRQ_PROCS	4
+#define PRQ_LEN		(16UL << 20)
+
+/* One process: COPY into never-touched 4 KiB pages, round after round. */
+static int prq_proc(unsigned int idx, unsigned int rounds,
+		    unsigned int nr_queues, uint64_t seed)
+{
+	uint8_t *src = map_anon(PRQ_LEN, PROT_READ | PROT_WRITE);
+	int fd = open(PRQ_DEV, O_RDWR | O_CLOEXEC);
+
+	if (!src || fd < 0)
+		return 10;
+	seed += idx;
+	rnd_fill(&seed, src, PRQ_LEN);
+	for (unsigned int r = 0; r < rounds; r++) {
+		uint8_t *dst = map_anon(PRQ_LEN, PROT_READ | PROT_WRITE);
+		struct svmdemo_job j = svm_job(SVMDEMO_OPCODE_COPY, src, dst,
+					       PRQ_LEN, 0);
+		struct svmdemo_submit s = {
+			.jobs = (uintptr_t)&j, .count = 1,
+			.flags = SVMDEMO_SUBMIT_QUEUE,
+			.queue = (idx + r) % nr_queues,
+		};
+
+		if (!dst || madvise(dst, PRQ_LEN, MADV_NOHUGEPAGE))
+			return 11;
+		if (ioctl(fd, SVMDEMO_IOC_SUBMIT, &s))
+			return 12;
+		if (j.result)
+			return 13;
+		if (memcmp(dst, src, PRQ_LEN))
+			return 14;
+		munmap(dst, PRQ_LEN);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Kernel log records since kmsg_open() that contain @what. */
+static int kmsg_count(int fd, const char *what)
+{
+	char rec[8192];
+	int n = 0;
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, rec, sizeof(rec) - 1);
+		if (r < 0 && errno == EPIPE)
+			continue;
+		if (r <= 0)
+			break;
+		rec[r] = 0;
+		n += !!strstr(rec, what);
+	}
+	return n;
+}
+
+/* Power the slot of svm1 off: pciehp unbinds it, QEMU unplugs it. */
+static bool prq_dev_unplug(void)
+{
+	char bdf[64], slot[PATH_MAX], path[PATH_MAX + 16];
+
+	if (access(PRQ_SYSFS, F_OK))
+		return true;
+	if (svm_bdf(PRQ_SYSFS, bdf, sizeof(bdf)) ||
+	    svm_slot(bdf, slot, sizeof(slot)))
+		return false;
+	snprintf(path, sizeof(path), "%s/power", slot);
+	if (write_str(path, "0"))
+		return false;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	return wait_path(path, false, 30) && wait_path(PRQ_DEV, false, 5);
+}
+
+static bool prq_dev_plug(void)
+{
+	/* QEMU may still hold a device it just unplugged: retry. */
+	for (int tries = 0; tries < 12; tries++) {
+		if (svm_runner_ask("add svm1"))
+			return false;
+		if (wait_path(PRQ_DEV, true, 5))
+			return true;
+	}
+	return false;
+}
+
+#define PRQ_SUMMARY "%d processes x %u rounds x %lu MiB into never-touched pages in %.1fs: %lld page requests in %lld groups, %lld overflows (%d kernel reports), %lld failed, %lld timed out"
+
+TEST_F_TIMEOUT(storm, page_request_queue_overflows_and_recovers, 900)
+{
+	unsigned int rounds = 2 * stress_factor();
+	long long pri0, grp0, ovf0, fail0, to0, ovf;
+	struct svmdemo_info info;
+	pid_t pids[PRQ_PROCS];
+	int kfd, status, reports;
+	double t0;
+	char bdf[64], slot[PATH_MAX];
+	uint8_t *p;
+	int fd;
+
+	ASSERT_EQ(0, svm_bdf(SVM_SYSFS, bdf, sizeof(bdf)));
+	if (svm_slot(bdf, slot, sizeof(slot)))
+		SKIP(return, "%s is not in a hotplug slot (SVMDEMO_BUS=pcie.0?)",
+		     bdf);
+	ASSERT_TRUE(prq_dev_unplug()) TH_LOG("a stale svm1 is in the way");
+	ASSERT_TRUE(prq_dev_plug())
+		TH_LOG("no %s: is the VM runner's monitor there?", PRQ_DEV);
+	/* Linux enables PRI when the first process binds. */
+	fd = open(PRQ_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, svm_get_info(fd, &info));
+	ASSERT_EQ(PRQ_ALLOC, svm_pri_alloc(PRQ_SYSFS));
+
+	pri0 = svm_counter_at(PRQ_SYSFS, "pri_requests");
+	grp0 = svm_counter_at(PRQ_SYSFS, "pri_groups");
+	ovf0 = svm_counter_at(PRQ_SYSFS, "pri_overflows");
+	fail0 = svm_counter_at(PRQ_SYSFS, "pri_failures");
+	to0 = svm_counter_at(PRQ_SYSFS, "pri_timeouts");
+	kfd = kmsg_open();
+	t0 = now_s();
+	for (int i = 0; i < PRQ_PROCS; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i])
+			_exit(prq_proc(i, rounds, info.nr_queues, self->seed));
+	}
+	for (int i = 0; i < PRQ_PROCS; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+			TH_LOG("process %d: status %#x (seed %#llx)", i, status,
+			       (unsigned long long)self->seed);
+	}
+	ovf = svm_counter_at(PRQ_SYSFS, "pri_overflows") - ovf0;
+	reports = kmsg_count(kfd, "PRQ overflow");
+	close(kfd);
+	TH_LOG(PRQ_SUMMARY, PRQ_PROCS, rounds, PRQ_LEN >> 20, now_s() - t0,
+	       svm_counter_at(PRQ_SYSFS, "pri_requests") - pri0,
+	       svm_counter_at(PRQ_SYSFS, "pri_groups") - grp0, ovf, reports,
+	       svm_counter_at(PRQ_SYSFS, "pri_failures") - fail0,
+	       svm_counter_at(PRQ_SYSFS, "pri_timeouts") - to0);
+	/* It overflowed, Linux saw it and cleared it, nothing was lost. */
+	EXPECT_LT(0, ovf);
+	EXPECT_LT(0, reports);
+	EXPECT_EQ(0, svm_counter_at(PRQ_SYSFS, "pri_failures") - fail0);
+	EXPECT_EQ(0, svm_counter_at(PRQ_SYSFS, "pri_timeouts") - to0);
+
+	/* Both devices still fault pages in for ordinary jobs. */
+	p = map_anon(PAGE_SZ * 64, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, svm_fill(fd, p, PAGE_SZ * 64, 0x4242424242424242ULL));
+	EXPECT_EQ(0x42, p[PAGE_SZ * 64 - 1]);
+	munmap(p, PAGE_SZ * 64);
+	p = map_anon(PAGE_SZ * 64, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, svm_fill(self->fd, p, PAGE_SZ * 64, 0x4343434343434343ULL));
+	EXPECT_EQ(0x43, p[PAGE_SZ * 64 - 1]);
+	munmap(p, PAGE_SZ * 64);
+	close(fd);
+	EXPECT_TRUE(prq_dev_unplug());
 }
 
 TEST_HARNESS_MAIN
