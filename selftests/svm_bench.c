@@ -585,6 +585,9 @@ static double scale_run(int nproc, bool copy, double *bytes)
 	for (i = 0; i < nproc; i++)
 		if (read(ready[0], c, 1) != 1)
 			die("ready");
+	/* Phase marks on stderr, for lining a host profile up with rows. */
+	fprintf(stderr, "svm_bench: scale %d %s start\n", nproc,
+		copy ? "copy" : "noop");
 	for (i = 0; i < nproc; i++)
 		if (write(go[1], c, 1) != 1)
 			die("go");
@@ -595,6 +598,8 @@ static double scale_run(int nproc, bool copy, double *bytes)
 		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 			die("child failed");
 	}
+	fprintf(stderr, "svm_bench: scale %d %s end\n", nproc,
+		copy ? "copy" : "noop");
 	for (i = 0; i < nproc; i++) {
 		sum += res[i].jobs_per_s;
 		*bytes += res[i].bytes_per_s;
