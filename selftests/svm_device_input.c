@@ -73,6 +73,7 @@ FIXTURE_TEARDOWN(dev)
 	EXPECT_EQ(0, kmsg_bad(self->kfd, first, sizeof(first)))
 		TH_LOG("kernel log: %s", first);
 	close(self->kfd);
+	expect_translation_failures_end();
 }
 
 static int raw_run(int fd, struct svmdemo_dbg_desc *d, unsigned int n,

@@ -569,6 +569,7 @@ FIXTURE_TEARDOWN(fuzz)
 {
 	close(self->f.fd);
 	close(self->kfd);
+	expect_translation_failures_end();
 }
 
 static void one_ioctl(struct __test_metadata *_metadata, struct fuzz *f)

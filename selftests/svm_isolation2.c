@@ -226,6 +226,7 @@ FIXTURE_TEARDOWN(iso)
 	EXPECT_EQ(0, kmsg_bad(self->kfd, first, sizeof(first)))
 		TH_LOG("kernel log: %s", first);
 	close(self->kfd);
+	expect_translation_failures_end();
 }
 
 static bool mine_intact(const uint8_t *p)

@@ -378,11 +378,18 @@ static inline int svm_runner_ask(const char *what)
 /*
  * Tell the VM runner (through the console) that from now on the device
  * is made to use addresses the IOMMU refuses, so QEMU's "detected
- * translation failure" on stderr is expected.
+ * translation failure" on stderr is expected; and that it no longer is.
+ * QEMU prints that line once per run, so the tests that provoke it run
+ * last (selftests/Makefile).
  */
 static inline void expect_translation_failures(void)
 {
 	write_str("/dev/kmsg", "svmdemo-expect: translation failures\n");
+}
+
+static inline void expect_translation_failures_end(void)
+{
+	write_str("/dev/kmsg", "svmdemo-expect: no translation failures\n");
 }
 
 static inline int svm_debug_set(bool on)
