@@ -223,6 +223,8 @@ struct svmdemo_dev {
  * @mm: address space bound at open(); pinned with mmgrab(). Only callers
  *	with current->mm == @mm may use the file.
  * @sva: the SVA bond; sdev->lock. NULL once unbound (release or remove).
+ * @mm_pinned: remove() holds an mm_users reference on @mm until it has
+ *	unbound @sva; sdev->lock.
  * @pasid: the PASID of @sva; constant.
  * @queue: default queue of this file; constant.
  * @node: entry in sdev->ctxs; sdev->lock.
@@ -242,6 +244,7 @@ struct svmdemo_ctx {
 	struct svmdemo_dev *sdev;
 	struct mm_struct *mm;
 	struct iommu_sva *sva;
+	bool mm_pinned;
 	u32 pasid;
 	unsigned int queue;
 	struct list_head node;
@@ -272,6 +275,7 @@ struct svmdemo_dev *svmdemo_dev_alloc(struct pci_dev *pdev);
 void svmdemo_dev_put(struct svmdemo_dev *sdev);
 int svmdemo_cdev_add(struct svmdemo_dev *sdev);
 void svmdemo_cdev_del(struct svmdemo_dev *sdev);
+void svmdemo_pin_mms(struct svmdemo_dev *sdev);
 void svmdemo_unbind_all(struct svmdemo_dev *sdev);
 void svmdemo_job_complete(struct svmdemo_kjob *job);
 int svmdemo_job_check(const struct svmdemo_dev *sdev,

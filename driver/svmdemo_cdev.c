@@ -845,6 +845,10 @@ static void svmdemo_ctx_unbind(struct svmdemo_ctx *ctx)
 		iopf_queue_flush_dev(&ctx->sdev->pdev->dev);
 	iommu_sva_unbind_device(ctx->sva);
 	ctx->sva = NULL;
+	if (ctx->mm_pinned) {
+		ctx->mm_pinned = false;
+		mmput_async(ctx->mm);
+	}
 }
 
 static int svmdemo_release(struct inode *inode, struct file *file)
@@ -925,6 +929,27 @@ static const struct file_operations svmdemo_fops = {
 	.uring_cmd	= svmdemo_uring_cmd,
 	.show_fdinfo	= svmdemo_show_fdinfo,
 };
+
+/**
+ * svmdemo_pin_mms - keep the address spaces of bound files until unbound
+ * @sdev: device being removed; sdev->lock held
+ *
+ * A process that sees its jobs fail with -ENODEV may exit while remove()
+ * unbinds its PASID; VT-d's mm release notifier then tears the PASID entry
+ * down at the same time as the unbind, which Linux 7.3 does not handle
+ * (WARN in intel_pasid_tear_down_entry()). Holding mm_users keeps
+ * exit_mmap() and that notifier back until svmdemo_ctx_unbind() is done;
+ * an mm already past its last mmput() cannot be pinned and is skipped.
+ */
+void svmdemo_pin_mms(struct svmdemo_dev *sdev)
+{
+	struct svmdemo_ctx *ctx;
+
+	lockdep_assert_held(&sdev->lock);
+	list_for_each_entry(ctx, &sdev->ctxs, node)
+		if (ctx->sva && !ctx->mm_pinned)
+			ctx->mm_pinned = mmget_not_zero(ctx->mm);
+}
 
 /**
  * svmdemo_unbind_all - quiesce and unbind the PASID of every open file

@@ -196,6 +196,7 @@ static void svmdemo_remove(struct pci_dev *pdev)
 
 	mutex_lock(&sdev->lock);
 	sdev->dead = true;
+	svmdemo_pin_mms(sdev);
 	mutex_unlock(&sdev->lock);
 
 	svmdemo_hw_stop(sdev);

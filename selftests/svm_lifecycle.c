@@ -41,17 +41,13 @@ static void restore(void)
 }
 
 /*
- * The device went away under the user: it waits until the unbind is over
- * before it exits. Exiting (its mm going) while remove() unbinds its
- * PASID races in VT-d and trips a WARN in intel_pasid_tear_down_entry()
- * (docs/reliability.md, known problems).
+ * The device went away under the user: it exits at once, while remove()
+ * may still be unbinding its PASID (the driver keeps the mm alive until
+ * the unbind is over: docs/reliability.md, item 3).
  */
 static int gone(int ctl)
 {
-	char c;
-
-	fcntl(ctl, F_SETFL, 0);
-	read(ctl, &c, 1);
+	(void)ctl;
 	return 1;
 }
 
@@ -169,7 +165,8 @@ TEST_F_TIMEOUT(life, insmod_rmmod_cycles_with_a_busy_user, 3600)
 				TH_LOG("cycle %u: unbind", c);
 			unbinds++;
 			ASSERT_TRUE(svm_dev_wait(false, 5000));
-			ASSERT_EQ(1, write(ctl[0], "Q", 1));
+			/* Unless the user saw ENODEV and exited already. */
+			send(ctl[0], "Q", 1, MSG_NOSIGNAL);
 		} else {
 			ASSERT_EQ(1, write(ctl[0], "S", 1));
 		}
