@@ -199,12 +199,11 @@ TEST_F(svm, nonblocking_submit_gets_eagain_and_loses_nothing)
 	got = 0;
 	if (wait_jobs(fd, out, 1, 0, &c) == -EAGAIN) {
 		ssize_t r = read(fd, out, sizeof(out[0]));
+		int err = errno;
 
-		if (r < 0) {
-			EXPECT_EQ(EAGAIN, errno);
-		} else {
-			EXPECT_EQ((ssize_t)sizeof(out[0]), r);
-		}
+		EXPECT_TRUE((r < 0 && err == EAGAIN) ||
+			    r == (ssize_t)sizeof(out[0]))
+			TH_LOG("read: %zd (%s)", r, strerror(err));
 		got = r > 0;
 	}
 	got += reap_all(fd, out + got, sub - got);
