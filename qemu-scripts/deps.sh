@@ -120,7 +120,7 @@ guest_kernel() {
 			cp "$dst.tmp/boot/config-$abi" "$dst/config" 2>/dev/null || true
 		rm -rf "$dst.tmp"
 	fi
-	KVER_PKG=$v KABI=$abi KSERIES=$(echo "$abi" | cut -d. -f1-2)
+	KVER_PKG=$v KABI=$abi KSERIES=$(echo "$abi" | cut -d. -f1-2) KDIR_ROOT=$dst
 	cat >"$SVMDEMO_CACHE/kernel.env.new" <<-EOF
 	KVER_PKG=$KVER_PKG
 	KABI=$KABI
@@ -135,7 +135,8 @@ guest_kernel() {
 GUEST_MODULES="kernel/lib/lz4/lz4hc_compress.ko kernel/drivers/block/zram/zram.ko"
 guest_modules() {
 	local dst deb m tmp
-	load_kernel_env
+	# KABI, KVER_PKG, KDIR_ROOT: set by guest_kernel (kernel.env is only
+	# published at the end).
 	dst=$KDIR_ROOT/modules
 	[ -f "$dst/.ready" ] && return
 	deb=$(fetch_deb "linux-modules-$KABI=$KVER_PKG")
