@@ -502,12 +502,13 @@ static int svmdemo_prg_send(SvmdemoQueue *q, SvmdemoJob *job, int prgi,
 
 /*
  * The IOMMU's page request queue overflowed while the group @prgi was
- * sent. VT-d answers a group whose last request finds the queue full with
- * Success, and software discards the group's requests already queued when
- * it clears the overflow; QEMU's PRI interface reports the refusal to the
- * sender instead, so the group counts as answered here. Send smaller
- * groups from now on and back off (until a response arrives, or
- * SVMDEMO_PRI_BACKOFF_MS) before trying again; give up at @deadline_ms.
+ * sent (QEMU's VT-d sets PRO and refuses the request with -ENOSPC). No
+ * response will come for that group: its last request was not queued,
+ * and Linux discards the group's requests it did queue when it clears
+ * PRO. So the group ends here, its allocation is free again, the device
+ * sends smaller groups from now on, and it backs off (until a response
+ * arrives, or SVMDEMO_PRI_BACKOFF_MS) before sending the pages again;
+ * it gives up at @deadline_ms.
  */
 static uint32_t svmdemo_pri_overflow(SvmdemoQueue *q, SvmdemoJob *job,
                                      int prgi, int64_t deadline_ms)
