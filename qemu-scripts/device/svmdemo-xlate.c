@@ -256,6 +256,22 @@ static void svmdemo_prg_free(SvmdemoState *s, SvmdemoPrg *prg)
     *prg = (SvmdemoPrg) { 0 };
 }
 
+/*
+ * The group @prg ended with @code: a stale one (nobody waits) is freed, the
+ * one a thread waits for is completed (the thread frees it).
+ */
+static void svmdemo_prg_complete(SvmdemoState *s, SvmdemoPrg *prg, int code)
+{
+    if (prg->stale) {
+        svmdemo_prg_free(s, prg);
+        return;
+    }
+    s->pri_outstanding -= prg->nreq;
+    prg->nreq = 0;
+    prg->code = code;
+    prg->done = true;
+}
+
 static void svmdemo_pri_notify(IOMMUPRINotifier *n, IOMMUPRIResponse *resp)
 {
     SvmdemoPasidCtx *ctx = container_of(n, SvmdemoPasidCtx, pri_n);
@@ -268,14 +284,7 @@ static void svmdemo_pri_notify(IOMMUPRINotifier *n, IOMMUPRIResponse *resp)
     if (!known) {
         return;
     }
-    if (prg->stale) {
-        svmdemo_prg_free(s, prg);
-    } else {
-        s->pri_outstanding -= prg->nreq;
-        prg->nreq = 0;
-        prg->code = resp->response_code;
-        prg->done = true;
-    }
+    svmdemo_prg_complete(s, prg, resp->response_code);
     qemu_cond_broadcast(&s->pri_cond);
 }
 
@@ -344,16 +353,8 @@ static void svmdemo_prg_release_pasid(SvmdemoState *s, uint32_t pasid)
     for (i = 0; i < SVMDEMO_PRGI_NR; i++) {
         SvmdemoPrg *prg = &s->prg[i];
 
-        if (!prg->in_use || prg->pasid != pasid || prg->done) {
-            continue;
-        }
-        if (prg->stale) {
-            svmdemo_prg_free(s, prg);
-        } else {
-            s->pri_outstanding -= prg->nreq;
-            prg->nreq = 0;
-            prg->code = IOMMU_PRI_RESP_FAILURE;
-            prg->done = true;
+        if (prg->in_use && prg->pasid == pasid && !prg->done) {
+            svmdemo_prg_complete(s, prg, IOMMU_PRI_RESP_FAILURE);
         }
     }
     qemu_cond_broadcast(&s->pri_cond);
