@@ -323,30 +323,6 @@ static double memcpy_bw(void *dst, const void *src, size_t len)
 	return bytes / t;
 }
 
-struct ctr {
-	long long ats, hit, miss, prq, prg, fail;
-};
-
-static void ctr_read(struct ctr *c)
-{
-	c->ats = svm_counter("ats_requests");
-	c->hit = svm_counter("atc_hits");
-	c->miss = svm_counter("atc_misses");
-	c->prq = svm_counter("pri_requests");
-	c->prg = svm_counter("pri_groups");
-	c->fail = svm_counter("pri_failures");
-}
-
-static void ctr_delta(struct ctr *d, const struct ctr *a, const struct ctr *b)
-{
-	d->ats = b->ats - a->ats;
-	d->hit = b->hit - a->hit;
-	d->miss = b->miss - a->miss;
-	d->prq = b->prq - a->prq;
-	d->prg = b->prg - a->prg;
-	d->fail = b->fail - a->fail;
-}
-
 static const char *size_name(size_t len)
 {
 	static char s[16];
@@ -397,7 +373,7 @@ static void bench_fault(int fd)
 	const size_t len = 16 << 20;
 	const long long pages = len / PAGE_SZ;
 	void *src = map_buf(len, false, true);
-	struct ctr c0, c1, d = { 0 }, dr;
+	struct svm_counters c0, c1, d = { 0 }, dr;
 	double t, cold = 0, warm = 0;
 	int reps = 0, r;
 	void *dst;
@@ -406,7 +382,7 @@ static void bench_fault(int fd)
 		double secs = 0;
 		int n = 0;
 
-		ctr_read(&c0);
+		svm_counters_read(&c0);
 		do {
 			struct svmdemo_job j;
 
@@ -418,11 +394,11 @@ static void bench_fault(int fd)
 			n++;
 			munmap(dst, len);
 		} while (secs < row_time && n < 16);
-		ctr_read(&c1);
-		ctr_delta(&dr, &c0, &c1);
-		d.prq += dr.prq;
-		d.prg += dr.prg;
-		d.fail += dr.fail;
+		svm_counters_read(&c1);
+		svm_counters_delta(&dr, &c0, &c1);
+		d.pri_requests += dr.pri_requests;
+		d.pri_groups += dr.pri_groups;
+		d.pri_failures += dr.pri_failures;
 		reps += n;
 		best(&cold, (double)len * n / secs);
 
@@ -438,19 +414,21 @@ static void bench_fault(int fd)
 	printf("  pre-touched dst   %10.1f MB/s   ratio %.3f\n", warm / 1e6,
 	       cold / warm);
 	printf("  page requests per faulted page %.3f, page groups per job %.2f\n",
-	       (double)d.prq / (pages * reps), (double)d.prg / reps);
-	printf("  PRI failures %lld\n", d.fail);
+	       (double)d.pri_requests / (pages * reps),
+	       (double)d.pri_groups / reps);
+	printf("  PRI failures %lld\n", d.pri_failures);
 	jnum("fault16m_cold_Bps", cold);
 	jnum("fault16m_pretouched_Bps", warm);
 	jnum("fault16m_jobs", reps);
 	jnum("fault16m_faulted_pages_per_job", pages);
-	jnum("fault16m_page_requests", d.prq);
-	jnum("fault16m_page_groups", d.prg);
-	jnum("fault16m_pri_failures", d.fail);
+	jnum("fault16m_page_requests", d.pri_requests);
+	jnum("fault16m_page_groups", d.pri_groups);
+	jnum("fault16m_pri_failures", d.pri_failures);
 	jnum("pri_alloc", svm_pri_alloc(SVM_SYSFS));
-	jnum("page_requests_per_faulted_page", (double)d.prq / (pages * reps));
+	jnum("page_requests_per_faulted_page",
+	     (double)d.pri_requests / (pages * reps));
 	jnum("cold_vs_warm_copy16m", cold / warm);
-	jnum("page_groups_per_job_cold16m", (double)d.prg / reps);
+	jnum("page_groups_per_job_cold16m", (double)d.pri_groups / reps);
 }
 
 /* ---- translation path ---- */
@@ -460,8 +438,8 @@ static void xlate_one(int fd, const char *name, size_t len, bool huge,
 {
 	void *src = map_buf(len, huge, true);
 	void *dst = map_buf(len, huge, true);
-	long long pages = 2 * len / PAGE_SZ, reps;
-	struct ctr c0, c1, d;
+	long long pages = 2 * len / PAGE_SZ, reps, lookups;
+	struct svm_counters c0, c1, d;
 	double ats = 0, unt = 0, t0;
 	char key[64];
 	struct svmdemo_job j = svm_job(SVMDEMO_OPCODE_COPY, src, dst, len, 0);
@@ -476,29 +454,29 @@ static void xlate_one(int fd, const char *name, size_t len, bool huge,
 	copy_bw(fd, dst, src, len, 0, 0.05);	/* warm again */
 
 	/* Warm reruns, counted. */
-	ctr_read(&c0);
+	svm_counters_read(&c0);
 	t0 = now();
 	reps = 0;
 	do {
 		submit_or_die(fd, &j, 1);
 		reps++;
 	} while (now() - t0 < row_time / 4 || reps < 4);
-	ctr_read(&c1);
-	ctr_delta(&d, &c0, &c1);
+	svm_counters_read(&c1);
+	svm_counters_delta(&d, &c0, &c1);
+	*ats_per_page = (double)d.ats_requests / (pages * reps);
+	lookups = d.atc_hits + d.atc_misses;
+	*hit_rate = lookups ? (double)d.atc_hits / lookups : NAN;
 
 	printf("%-28s %12.1f %12.1f %8.2f %8.4f %8.4f\n", name, ats / 1e6,
-	       unt / 1e6, ats / unt, (double)d.ats / (pages * reps),
-	       d.hit + d.miss ? (double)d.hit / (d.hit + d.miss) : NAN);
+	       unt / 1e6, ats / unt, *ats_per_page, *hit_rate);
 	snprintf(key, sizeof(key), "xlate_%s_ats_Bps", name);
 	jnum(key, ats);
 	snprintf(key, sizeof(key), "xlate_%s_untranslated_Bps", name);
 	jnum(key, unt);
 	snprintf(key, sizeof(key), "xlate_%s_ats_requests_per_page_warm", name);
-	jnum(key, (double)d.ats / (pages * reps));
+	jnum(key, *ats_per_page);
 	snprintf(key, sizeof(key), "xlate_%s_atc_hit_rate_warm", name);
-	jnum(key, d.hit + d.miss ? (double)d.hit / (d.hit + d.miss) : NAN);
-	*ats_per_page = (double)d.ats / (pages * reps);
-	*hit_rate = d.hit + d.miss ? (double)d.hit / (d.hit + d.miss) : NAN;
+	jnum(key, *hit_rate);
 	snprintf(key, sizeof(key), "xlate_%s_huge_kib", name);
 	jnum(key, anon_huge_kib());
 	munmap(src, len);

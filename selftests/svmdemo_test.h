@@ -255,4 +255,20 @@ static inline void svm_counters_read(struct svm_counters *c)
 	c->errors = svm_counter("errors");
 }
 
+/* @d = @b - @a, counter by counter. */
+static inline void svm_counters_delta(struct svm_counters *d,
+				      const struct svm_counters *a,
+				      const struct svm_counters *b)
+{
+	d->ats_requests = b->ats_requests - a->ats_requests;
+	d->atc_hits = b->atc_hits - a->atc_hits;
+	d->atc_misses = b->atc_misses - a->atc_misses;
+	d->pri_requests = b->pri_requests - a->pri_requests;
+	d->pri_groups = b->pri_groups - a->pri_groups;
+	d->pri_failures = b->pri_failures - a->pri_failures;
+	d->invalidations = b->invalidations - a->invalidations;
+	d->jobs = b->jobs - a->jobs;
+	d->errors = b->errors - a->errors;
+}
+
 #endif /* SVMDEMO_TEST_H */
