@@ -94,22 +94,6 @@ static unsigned int reap_all(int fd, struct svmdemo_job *out, unsigned int n)
 	return got;
 }
 
-static uint8_t *slow_jobs(struct svmdemo_job *jobs, unsigned int n,
-			  size_t each)
-{
-	uint8_t *mem = map_anon(n * each, PROT_READ | PROT_WRITE);
-	unsigned int i;
-
-	if (!mem)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		jobs[i] = svm_job(SVMDEMO_OPCODE_FILL, NULL, mem + i * each,
-				  each, 0x0101010101010101ULL * (i & 0xff));
-		jobs[i].cookie = i;
-	}
-	return mem;
-}
-
 TEST_F(svm, poll_is_readable_while_completions_wait)
 {
 	uint64_t v[8] = { 0 };

@@ -44,22 +44,6 @@ static void dump_dmesg(void)
 	fflush(stdout);
 }
 
-static uint8_t *slow_jobs(struct svmdemo_job *jobs, unsigned int n,
-			  size_t each)
-{
-	uint8_t *mem = map_anon(n * each, PROT_READ | PROT_WRITE);
-	unsigned int i;
-
-	if (!mem)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		jobs[i] = svm_job(SVMDEMO_OPCODE_FILL, NULL, mem + i * each,
-				  each, i);
-		jobs[i].cookie = i;
-	}
-	return mem;
-}
-
 /*
  * Queue all @n jobs asynchronously. A wait for ring room can be cut short
  * by a signal (io_uring's task work counts) after some jobs were queued:

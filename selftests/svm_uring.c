@@ -336,21 +336,6 @@ TEST_F(svm, refused_jobs_complete_with_their_errno)
 	io_uring_queue_exit(&ring);
 }
 
-/* Slow jobs: FILL of never-touched memory, page requests for every page. */
-static uint8_t *slow_jobs(struct svmdemo_job *jobs, unsigned int n,
-			  size_t each)
-{
-	uint8_t *mem = map_anon(n * each, PROT_READ | PROT_WRITE);
-	unsigned int i;
-
-	if (!mem)
-		return NULL;
-	for (i = 0; i < n; i++)
-		jobs[i] = svm_job(SVMDEMO_OPCODE_FILL, NULL, mem + i * each,
-				  each, i);
-	return mem;
-}
-
 /* O_NONBLOCK: a full share of the ring gives -EAGAIN CQEs, nothing lost. */
 TEST_F_TIMEOUT(svm, nonblocking_file_gets_eagain_when_queue_full, 120)
 {

@@ -102,6 +102,27 @@ static inline void *map_anon(size_t len, int prot)
 
 /* ---- CPU references ---- */
 
+/*
+ * @n FILL jobs of @each bytes each into fresh memory (returned; unmap
+ * n * each bytes): job i fills its part with byte i & 0xff, cookie i.
+ * Long enough to still run when the caller looks.
+ */
+static inline uint8_t *slow_jobs(struct svmdemo_job *jobs, unsigned int n,
+				 size_t each)
+{
+	uint8_t *mem = map_anon(n * each, PROT_READ | PROT_WRITE);
+	unsigned int i;
+
+	if (!mem)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		jobs[i] = svm_job(SVMDEMO_OPCODE_FILL, NULL, mem + i * each,
+				  each, 0x0101010101010101ULL * (i & 0xff));
+		jobs[i].cookie = i;
+	}
+	return mem;
+}
+
 static inline uint8_t ref_crc8(const uint8_t *p, size_t len)
 {
 	static uint8_t table[256];
