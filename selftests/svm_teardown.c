@@ -239,21 +239,35 @@ static void replug(struct __test_metadata *_metadata)
 	check_back(_metadata);
 }
 
+/*
+ * The device's PCI address in @bdf (64 bytes) and its hotplug slot in @slot
+ * (PATH_MAX); then a new file in *@fd with jobs in flight on every queue
+ * (@f). False, with nothing started, if the device is in no hotplug slot.
+ */
+static bool busy_in_slot(struct __test_metadata *_metadata,
+			 struct inflight *f, char *bdf, char *slot, int *fd)
+{
+	struct svmdemo_info info;
+
+	ASSERT_EQ(0, svm_bdf(SVM_SYSFS, bdf, 64));
+	if (svm_slot(bdf, slot, PATH_MAX))
+		return false;
+	*fd = svm_open();
+	ASSERT_LE(0, *fd);
+	ASSERT_EQ(0, svm_get_info(*fd, &info));
+	ASSERT_EQ(0, inflight_start(f, *fd, info.nr_queues));
+	return true;
+}
+
 TEST_F_TIMEOUT(tear, hot_unplug_and_replug_with_jobs_in_flight, 120)
 {
 	static struct inflight f;
 	char bdf[64], slot[PATH_MAX], path[PATH_MAX + 16];
-	struct svmdemo_info info;
 	int fd;
 
-	ASSERT_EQ(0, svm_bdf(SVM_SYSFS, bdf, sizeof(bdf)));
-	if (svm_slot(bdf, slot, sizeof(slot)))
+	if (!busy_in_slot(_metadata, &f, bdf, slot, &fd))
 		SKIP(return, "%s is not in a hotplug slot (SVMDEMO_BUS=pcie.0?)",
 		     bdf);
-	fd = svm_open();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, svm_get_info(fd, &info));
-	ASSERT_EQ(0, inflight_start(&f, fd, info.nr_queues));
 
 	/* pciehp removes the driver, powers the slot off; QEMU unplugs. */
 	snprintf(path, sizeof(path), "%s/power", slot);
@@ -276,17 +290,11 @@ TEST_F_TIMEOUT(tear, monitor_device_del_with_jobs_in_flight, 120)
 {
 	static struct inflight f;
 	char bdf[64], slot[PATH_MAX], path[PATH_MAX + 16];
-	struct svmdemo_info info;
 	int fd;
 
-	ASSERT_EQ(0, svm_bdf(SVM_SYSFS, bdf, sizeof(bdf)));
-	if (svm_slot(bdf, slot, sizeof(slot)))
+	if (!busy_in_slot(_metadata, &f, bdf, slot, &fd))
 		SKIP(return, "%s is not in a hotplug slot (SVMDEMO_BUS=pcie.0?)",
 		     bdf);
-	fd = svm_open();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, svm_get_info(fd, &info));
-	ASSERT_EQ(0, inflight_start(&f, fd, info.nr_queues));
 
 	ask_runner(_metadata, "del");
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
