@@ -111,17 +111,14 @@ static inline int kmsg_open(void)
 }
 
 /*
- * Count the records since kmsg_open() that the VM runner would fail on;
- * the first one is copied to @first.
+ * Count the records since kmsg_open() that contain one of the @n strings
+ * @pats; the first one is copied to @first (if @len).
  */
-static inline int kmsg_bad(int fd, char *first, size_t len)
+static inline int kmsg_grep(int fd, const char *const *pats, size_t n,
+			    char *first, size_t len)
 {
-	static const char *const bad[] = {
-		"BUG:", "WARNING:", "Oops", "general protection",
-		"refcount_t", "blocked for more than", "Call Trace:",
-	};
 	char rec[8192];
-	int n = 0;
+	int found = 0;
 	ssize_t r;
 
 	if (first && len)
@@ -135,10 +132,10 @@ static inline int kmsg_bad(int fd, char *first, size_t len)
 		if (r <= 0)
 			break;
 		rec[r] = 0;
-		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-			if (!strstr(rec, bad[i]))
+		for (size_t i = 0; i < n; i++) {
+			if (!strstr(rec, pats[i]))
 				continue;
-			if (!n++ && first && len) {
+			if (!found++ && first && len) {
 				size_t k = strnlen(rec, len - 1);
 
 				memcpy(first, rec, k);
@@ -147,7 +144,18 @@ static inline int kmsg_bad(int fd, char *first, size_t len)
 			break;
 		}
 	}
-	return n;
+	return found;
+}
+
+/* The records the VM runner would fail on, as kmsg_grep(). */
+static inline int kmsg_bad(int fd, char *first, size_t len)
+{
+	static const char *const bad[] = {
+		"BUG:", "WARNING:", "Oops", "general protection",
+		"refcount_t", "blocked for more than", "Call Trace:",
+	};
+
+	return kmsg_grep(fd, bad, ARRAY_SIZE(bad), first, len);
 }
 
 /* ---- files ---- */

@@ -431,25 +431,6 @@ static int prq_proc(unsigned int idx, unsigned int rounds,
 	return 0;
 }
 
-/* Kernel log records since kmsg_open() that contain @what. */
-static int kmsg_count(int fd, const char *what)
-{
-	char rec[8192];
-	int n = 0;
-	ssize_t r;
-
-	for (;;) {
-		r = read(fd, rec, sizeof(rec) - 1);
-		if (r < 0 && errno == EPIPE)
-			continue;
-		if (r <= 0)
-			break;
-		rec[r] = 0;
-		n += !!strstr(rec, what);
-	}
-	return n;
-}
-
 /* Power the slot of svm1 off: pciehp unbinds it, QEMU unplugs it. */
 static bool prq_dev_unplug(void)
 {
@@ -490,6 +471,7 @@ TEST_F_TIMEOUT(storm, page_request_queue_overflows_and_recovers, 900)
 	int kfd, status, reports;
 	double t0;
 	char bdf[64], slot[PATH_MAX];
+	const char *prq_report = "PRQ overflow";
 	uint8_t *p;
 	int fd;
 
@@ -526,7 +508,7 @@ TEST_F_TIMEOUT(storm, page_request_queue_overflows_and_recovers, 900)
 			       (unsigned long long)self->seed);
 	}
 	ovf = svm_counter_at(PRQ_SYSFS, "pri_overflows") - ovf0;
-	reports = kmsg_count(kfd, "PRQ overflow");
+	reports = kmsg_grep(kfd, &prq_report, 1, NULL, 0);
 	close(kfd);
 	TH_LOG(PRQ_SUMMARY, PRQ_PROCS, rounds, PRQ_LEN >> 20, now_s() - t0,
 	       svm_counter_at(PRQ_SYSFS, "pri_requests") - pri0,
