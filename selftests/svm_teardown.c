@@ -70,7 +70,14 @@ static int submit_async_queue(int fd, struct svmdemo_job *jobs,
 	return 0;
 }
 
-/* Jobs in flight on every queue of @fd: async ioctl jobs and io_uring. */
+/*
+ * Jobs in flight on every queue of @fd: async ioctl jobs and io_uring, each
+ * a FILL of INFLIGHT_JOB bytes of never-touched memory (76 MiB in all, a
+ * quarter of a second of page faults or more), so that the device is
+ * still busy when it is taken away.
+ */
+#define INFLIGHT_JOB	(256 << 10)
+
 struct inflight {
 	struct svmdemo_job async[240];
 	struct svmdemo_job uring[64];
@@ -82,8 +89,8 @@ static int inflight_start(struct inflight *f, int fd, unsigned int queues)
 {
 	unsigned int i;
 
-	f->mem_a = slow_jobs(f->async, 240, 64 << 10);
-	f->mem_u = slow_jobs(f->uring, 64, 64 << 10);
+	f->mem_a = slow_jobs(f->async, 240, INFLIGHT_JOB);
+	f->mem_u = slow_jobs(f->uring, 64, INFLIGHT_JOB);
 	if (!f->mem_a || !f->mem_u)
 		return -ENOMEM;
 	for (i = 0; i < 2; i++)
@@ -103,8 +110,8 @@ static int inflight_start(struct inflight *f, int fd, unsigned int queues)
 
 static void inflight_free(struct inflight *f)
 {
-	munmap(f->mem_a, 240 * (64 << 10));
-	munmap(f->mem_u, 64 * (64 << 10));
+	munmap(f->mem_a, 240 * INFLIGHT_JOB);
+	munmap(f->mem_u, 64 * INFLIGHT_JOB);
 }
 
 /*
