@@ -63,6 +63,53 @@ static inline int svm_run(int fd, struct svmdemo_job *job)
 	return ret ? ret : job->result;
 }
 
+/* Queue @n jobs asynchronously; 0 or -errno, @submitted as the ioctl says. */
+static inline int svm_submit_async(int fd, struct svmdemo_job *jobs,
+				   unsigned int n, unsigned int *submitted)
+{
+	struct svmdemo_submit s = {
+		.jobs = (uintptr_t)jobs,
+		.count = n,
+		.flags = SVMDEMO_SUBMIT_ASYNC,
+	};
+	int ret = ioctl(fd, SVMDEMO_IOC_SUBMIT, &s) ? -errno : 0;
+
+	if (submitted)
+		*submitted = s.submitted;
+	return ret;
+}
+
+/* SVMDEMO_IOC_WAIT: 0 with *@completed jobs in @out, or -errno. */
+static inline int svm_wait(int fd, struct svmdemo_job *out, unsigned int max,
+			   unsigned int timeout_ms, unsigned int *completed)
+{
+	struct svmdemo_wait w = {
+		.jobs = (uintptr_t)out,
+		.count = max,
+		.timeout_ms = timeout_ms,
+	};
+	int ret = ioctl(fd, SVMDEMO_IOC_WAIT, &w) ? -errno : 0;
+
+	*completed = ret ? 0 : w.completed;
+	return ret;
+}
+
+/* Reap exactly @n jobs (30 s per wait at most); how many were reaped. */
+static inline unsigned int svm_reap_all(int fd, struct svmdemo_job *out,
+					unsigned int n)
+{
+	unsigned int got = 0, c;
+
+	while (got < n) {
+		unsigned int max = n - got > 256 ? 256 : n - got;
+
+		if (svm_wait(fd, out + got, max, 30000, &c))
+			break;
+		got += c;
+	}
+	return got;
+}
+
 static inline struct svmdemo_job svm_job(__u32 op, const void *src, void *dst,
 					 __u64 len, __u64 operand)
 {
