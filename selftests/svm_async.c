@@ -343,6 +343,83 @@ TEST_F(svm, completion_record_lands_in_user_memory)
 	munmap(buf, 64 << 10);
 }
 
+/*
+ * A record that cannot be written never leaves a job looking successful:
+ * the job takes the errno of the record's write (read-only page: -EACCES,
+ * nothing mapped: -EFAULT) with fault_addr at the record and
+ * SVMDEMO_JOB_STATUS_CR_FAILED; a job that failed already keeps its own
+ * result. The same through a synchronous batch and asynchronously.
+ */
+TEST_F(svm, completion_record_that_cannot_be_written_fails_the_job)
+{
+	uint8_t *buf = map_anon(4 * PAGE_SZ, PROT_READ | PROT_WRITE);
+	uint8_t *ro = map_anon(PAGE_SZ, PROT_READ);
+	struct svmdemo_completion_record *good = aligned_alloc(32, 32);
+	/* Never mapped (a munmapped hole could be reused by the next mmap). */
+	void *hole = (void *)0x1000;
+	struct svmdemo_job j[4], out[4];
+	int want[4] = { -EACCES, -EFAULT, -EFAULT, 0 };
+	__u64 where[4];
+	unsigned int i, round;
+
+	if (!(self->info.caps & SVMDEMO_CAP_CR_USER))
+		SKIP(return, "no completion records");
+	ASSERT_TRUE(buf && ro && good);
+	/* Present read-only: a write gets "read-only", not "not present". */
+	ASSERT_EQ(0, ((volatile uint8_t *)ro)[0]);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 4; i++) {
+			j[i] = svm_job(SVMDEMO_OPCODE_FILL, NULL,
+				       buf + i * PAGE_SZ, PAGE_SZ,
+				       0x0101010101010101ULL * (i + 1));
+			j[i].flags = SVMDEMO_JOB_CR_USER;
+			j[i].cookie = i;
+		}
+		j[0].cr_addr = (uintptr_t)ro;
+		j[1].cr_addr = (uintptr_t)hole;
+		/* Fails on its own, and its record cannot be written either. */
+		j[2].dst = (uintptr_t)hole;
+		j[2].cr_addr = (uintptr_t)hole + 64;
+		j[3].cr_addr = (uintptr_t)good;
+		where[0] = j[0].cr_addr;
+		where[1] = j[1].cr_addr;
+		where[2] = j[2].dst;
+		memset(good, 0, sizeof(*good));
+		memset(buf, 0, 4 * PAGE_SZ);
+		if (round == 0) {
+			ASSERT_EQ(0, svm_submit(self->fd, j, 4));
+			memcpy(out, j, sizeof(j));
+		} else {
+			ASSERT_EQ(0, svm_submit_async(self->fd, j, 4, NULL));
+			ASSERT_EQ(4U, svm_reap_all(self->fd, out, 4));
+		}
+		for (i = 0; i < 4; i++) {
+			const struct svmdemo_job *o = &out[i];
+			unsigned int k = o->cookie;
+
+			ASSERT_LT(k, 4U);
+			EXPECT_EQ(want[k], o->result)
+				TH_LOG("round %u, job %u: result %d, status %#x",
+				       round, k, o->result, o->status);
+			EXPECT_EQ(k < 3, !!(o->status & SVMDEMO_JOB_STATUS_CR_FAILED));
+			if (k < 3) {
+				EXPECT_EQ(where[k], o->fault_addr);
+				EXPECT_TRUE(!!(o->status & SVMDEMO_CR_FAULT_WRITE));
+			}
+			if (k == 2)
+				continue;
+			/* The data moved all the same. */
+			EXPECT_EQ(PAGE_SZ, o->bytes_done);
+			EXPECT_EQ(k + 1, buf[k * PAGE_SZ + PAGE_SZ - 1]);
+		}
+		EXPECT_TRUE(!!(good->status & SVMDEMO_CR_DONE));
+		EXPECT_EQ(3ULL, good->cookie);
+	}
+	munmap(ro, PAGE_SZ);
+	munmap(buf, 4 * PAGE_SZ);
+	free(good);
+}
+
 TEST_F(svm, sysfs_and_fdinfo_count_jobs_and_bytes)
 {
 	long long j0 = svm_counter("jobs"), s0 = svm_sysfs("jobs_submitted");

@@ -297,6 +297,59 @@ TEST_F(svm, inline_jobs_in_sqe128_results_in_cqe32)
 	munmap(buf, 64 << 10);
 }
 
+/*
+ * A record that cannot be written makes the CQE an errno: by pointer the
+ * job's outputs say the same, inline (where the record would carry the
+ * whole outcome) the CQE alone does.
+ */
+TEST_F(svm, completion_record_that_cannot_be_written_fails_the_cqe)
+{
+	uint8_t *buf = map_anon(PAGE_SZ, PROT_READ | PROT_WRITE);
+	uint8_t *ro = map_anon(PAGE_SZ, PROT_READ);
+	/* Never mapped (a munmapped hole could be reused by the ring). */
+	void *hole = (void *)0x1000;
+	struct io_uring ring, ring128;
+	struct io_uring_cqe *cqe;
+	struct svmdemo_job j, k;
+
+	if (!(self->info.caps & SVMDEMO_CAP_CR_USER))
+		SKIP(return, "no completion records");
+	ASSERT_TRUE(buf && ro);
+	ASSERT_EQ(0, ((volatile uint8_t *)ro)[0]);
+	ASSERT_EQ(0, io_uring_queue_init(4, &ring, 0));
+	ASSERT_EQ(0, io_uring_queue_init(4, &ring128, IORING_SETUP_SQE128 |
+					 IORING_SETUP_CQE32));
+
+	j = svm_job(SVMDEMO_OPCODE_FILL, NULL, buf, PAGE_SZ, 0x4545454545454545);
+	j.flags = SVMDEMO_JOB_CR_USER;
+	j.cr_addr = (uintptr_t)ro;
+	uring_job_prep(io_uring_get_sqe(&ring), self->fd, &j, 1);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+	EXPECT_EQ(-EACCES, cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	EXPECT_EQ(-EACCES, j.result);
+	EXPECT_EQ((__u64)(uintptr_t)ro, j.fault_addr);
+	EXPECT_TRUE(!!(j.status & SVMDEMO_JOB_STATUS_CR_FAILED));
+	EXPECT_EQ(0x45, buf[PAGE_SZ - 1]);
+
+	k = svm_job(SVMDEMO_OPCODE_FILL, NULL, buf, PAGE_SZ, 0x4646464646464646);
+	k.flags = SVMDEMO_JOB_CR_USER;
+	k.cr_addr = (uintptr_t)hole;
+	uring_job128_prep(io_uring_get_sqe(&ring128), self->fd, &k, 2);
+	ASSERT_EQ(1, io_uring_submit(&ring128));
+	ASSERT_EQ(0, io_uring_wait_cqe(&ring128, &cqe));
+	EXPECT_EQ(-EFAULT, cqe->res);
+	EXPECT_EQ(PAGE_SZ, uring_cqe_bytes_done(cqe));
+	io_uring_cqe_seen(&ring128, cqe);
+	EXPECT_EQ(0x46, buf[PAGE_SZ - 1]);
+
+	io_uring_queue_exit(&ring128);
+	io_uring_queue_exit(&ring);
+	munmap(ro, PAGE_SZ);
+	munmap(buf, PAGE_SZ);
+}
+
 /* A refused job is a CQE with the errno, never a lost or hung request. */
 TEST_F(svm, refused_jobs_complete_with_their_errno)
 {

@@ -252,6 +252,25 @@ static void svmdemo_cmpl_build(SvmdemoJob *job, uint32_t extra,
     c->cookie = cpu_to_le64(job->d.cookie);
 }
 
+/*
+ * The user completion record of @job could not be written (@st, the
+ * failed write in @cr_job): a job that had succeeded takes the record's
+ * status, so that it never reports success without its record.
+ */
+static void svmdemo_cr_failed(SvmdemoJob *job, const SvmdemoJob *cr_job,
+                              uint32_t st)
+{
+    if (job->status != SVMDEMO_STS_SUCCESS) {
+        return;
+    }
+    job->status = st;
+    if (st == SVMDEMO_STS_PAGE_FAULT || st == SVMDEMO_STS_PERM ||
+        st == SVMDEMO_STS_DMA_ERROR) {
+        job->fault_addr = cr_job->fault_addr;
+        job->fault_write = true;
+    }
+}
+
 static void svmdemo_queue_complete(SvmdemoQueue *q, SvmdemoJob *job)
 {
     SvmdemoState *s = q->s;
@@ -296,6 +315,7 @@ static void svmdemo_queue_complete(SvmdemoQueue *q, SvmdemoJob *job)
         }
         if (st != SVMDEMO_STS_SUCCESS) {
             extra |= SVMDEMO_CMPL_CR_USER_FAILED;
+            svmdemo_cr_failed(job, &cr_job, st);
         }
     }
 

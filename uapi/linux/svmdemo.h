@@ -114,8 +114,10 @@ enum svmdemo_job_opcode {
  *	place with @reserved[0].
  * @result: output: 0 on success or a negative errno, see below.
  * @status: output: the device's completion status word without its DONE
- *	bit (docs/device.md: bits 7:0 status code, bit 8 the failed access
- *	was a write); for diagnostics only, programs should test @result.
+ *	bit: bits 7:0 the status code (enum svmdemo_cr_code), bit 8
+ *	(SVMDEMO_CR_FAULT_WRITE) the failed access was a write, bit 9
+ *	(SVMDEMO_JOB_STATUS_CR_FAILED) the job's completion record could not
+ *	be written. For diagnostics; programs should test @result.
  * @bytes_done: output: bytes processed before the job ended.
  * @result_value: output: CRC32C / CRC-8 value, COMPARE mismatch offset.
  * @fault_addr: output: virtual address that could not be translated or
@@ -141,6 +143,15 @@ enum svmdemo_job_opcode {
  * -ENODEV     the device was removed while the job was pending
  * -EIO        any other device error (DMA error after translation)
  * ==========  ==============================================================
+ *
+ * A job with SVMDEMO_JOB_CR_USER whose completion record cannot be written
+ * (the page is unmapped, read-only, or its page request failed) never
+ * reports success: @result is the errno of that write (-EFAULT, -EACCES,
+ * -ETIMEDOUT, as for data), @fault_addr is &svmdemo_job.cr_addr and
+ * SVMDEMO_JOB_STATUS_CR_FAILED is set in @status; its data was processed
+ * (@bytes_done). If the job had failed already, it keeps its own @result
+ * and @fault_addr, and SVMDEMO_JOB_STATUS_CR_FAILED says the record is
+ * missing too. Nobody will find SVMDEMO_CR_DONE in such a record.
  *
  * The ioctl return value never carries a device status: it is 0 when every
  * job ran (whatever its own @result) or a negative errno when the request
@@ -336,6 +347,12 @@ struct svmdemo_wait {
 #define SVMDEMO_CR_FAULT_WRITE		_BITUL(8)
 #define SVMDEMO_CR_CODE(status)		((status) & 0xffU)
 
+/*
+ * &svmdemo_job.status only: the job's completion record
+ * (SVMDEMO_JOB_CR_USER) could not be written; see struct svmdemo_job.
+ */
+#define SVMDEMO_JOB_STATUS_CR_FAILED	_BITUL(9)
+
 /**
  * enum svmdemo_cr_code - device status codes in a completion record
  * @SVMDEMO_CR_SUCCESS: the job ran (result 0).
@@ -435,7 +452,10 @@ struct svmdemo_uring_cmd {
  * @len: as &svmdemo_job.len.
  * @operand: as &svmdemo_job.operand.
  * @cr_addr: as &svmdemo_job.cr_addr; with SVMDEMO_JOB_CR_USER the record
- *	carries the whole outcome (cookie: the SQE's user_data).
+ *	carries the whole outcome (cookie: the SQE's user_data). A record
+ *	that cannot be written makes the CQE's res an errno (see struct
+ *	svmdemo_job), so a program never waits for a record that will not
+ *	come when the CQE says 0.
  * @submit_flags: SVMDEMO_SUBMIT_QUEUE or 0.
  * @queue: queue index with SVMDEMO_SUBMIT_QUEUE, else 0.
  * @reserved: must be zero.
