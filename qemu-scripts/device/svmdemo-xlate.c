@@ -193,6 +193,17 @@ static void svmdemo_atc_insert(SvmdemoState *s, uint32_t pasid,
     s->atc_shifts |= BIT_ULL(shift);
 }
 
+/*
+ * Is the translation @e (a copy svmdemo_translate() returned) still
+ * usable? Not once an invalidation may have dropped it: any wait since
+ * the lookup (a page request, a dropped BQL) must be followed by this
+ * check before the access, and by a new lookup if it fails.
+ */
+static bool svmdemo_xlate_current(SvmdemoState *s, const SvmdemoAtcEntry *e)
+{
+    return e->gen == s->inval_gen;
+}
+
 /* Drop the entries of @pasid overlapping [start, last]. */
 static unsigned svmdemo_atc_drop(SvmdemoState *s, uint32_t pasid,
                                  uint64_t start, uint64_t last)
@@ -200,6 +211,7 @@ static unsigned svmdemo_atc_drop(SvmdemoState *s, uint32_t pasid,
     unsigned dropped = 0;
     uint32_t i;
 
+    s->inval_gen++;
     for (i = 0; i < s->atc_entries; i++) {
         SvmdemoAtcEntry *e = &s->atc[i];
 
@@ -218,6 +230,7 @@ void svmdemo_atc_flush_all(SvmdemoState *s)
     unsigned dropped = 0;
     uint32_t i;
 
+    s->inval_gen++;
     for (i = 0; i < s->atc_entries; i++) {
         if (s->atc[i].valid) {
             svmdemo_atc_unlink(s, &s->atc[i]);
@@ -756,6 +769,7 @@ static uint32_t svmdemo_translate(SvmdemoQueue *q, SvmdemoJob *job,
         if (e && (e->perm & need) == need) {
             s->cnt[SVMDEMO_CNT_ATC_HIT]++;
             *out = *e;
+            out->gen = s->inval_gen;
             return SVMDEMO_STS_SUCCESS;
         }
         s->cnt[SVMDEMO_CNT_ATC_MISS]++;
@@ -789,6 +803,7 @@ static uint32_t svmdemo_translate(SvmdemoQueue *q, SvmdemoJob *job,
         }
         svmdemo_ats_walk(s, job, addr, span, q->ats_res, n, need, use_atc,
                          missing, &nmissing, out);
+        out->gen = s->inval_gen;
         if ((out->perm & need) == need) {
             return SVMDEMO_STS_SUCCESS;
         }
@@ -902,6 +917,8 @@ uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
         if (status != SVMDEMO_STS_SUCCESS) {
             return status;
         }
+        /* Nothing waits between the lookup and the access below. */
+        assert(svmdemo_xlate_current(q->s, &e));
         off = addr - e.iova;
         chunk = MIN(len, e.addr_mask - off + 1);
         if (chunk == 0) {               /* a 2^64 mapping */
@@ -971,6 +988,7 @@ uint32_t svmdemo_dma_copy(SvmdemoQueue *q, SvmdemoJob *job, uint64_t src,
                           uint64_t dst, void *buf, uint64_t len,
                           uint64_t ahead, bool use_atc)
 {
+    unsigned stale = 0;
     bool checked = false;
 
     assert(bql_locked());
@@ -1007,6 +1025,21 @@ uint32_t svmdemo_dma_copy(SvmdemoQueue *q, SvmdemoJob *job, uint64_t src,
         }
         if (status != SVMDEMO_STS_SUCCESS) {
             return status;
+        }
+        /*
+         * Translating the destination may have waited for page requests
+         * without the BQL: the source's translation may be gone since.
+         * Look it up again (a bounded number of times: each round that
+         * comes here again waited for a page group).
+         */
+        if (!svmdemo_xlate_current(q->s, &es)) {
+            if (++stale > SVMDEMO_PRI_ROUNDS) {
+                job->fault_addr = src;
+                job->fault_write = false;
+                return SVMDEMO_STS_PAGE_FAULT;
+            }
+            trace_svmdemo_xlate_stale(q->idx, job->pasid, src);
+            continue;
         }
         chunk = len;
         if (es.addr_mask - (src - es.iova) + 1) {

@@ -301,6 +301,7 @@ typedef struct SvmdemoAtcEntry {
     AddressSpace *target_as;    /* where translated_addr lives */
     int perm;                   /* IOMMUAccessFlags */
     bool referenced;            /* used since the clock hand passed */
+    uint64_t gen;               /* a copy's inval_gen when looked up */
     uint8_t shift;              /* log2(addr_mask + 1) */
     int32_t hnext;              /* next entry in the hash bucket, or -1 */
 } SvmdemoAtcEntry;
@@ -362,6 +363,12 @@ struct SvmdemoState {
     uint32_t atc_hand;          /* clock hand: next replacement candidate */
     uint32_t atc_shift_cnt[64]; /* valid entries per entry size */
     uint64_t atc_shifts;        /* bit n: some valid entry has shift n */
+    /*
+     * Bumped by every invalidation and flush (never by a replacement): a
+     * translation looked up while it had one value may be used only
+     * while it still has it (svmdemo_xlate_current()).
+     */
+    uint64_t inval_gen;
     QLIST_HEAD(, SvmdemoPasidCtx) pasids;
     SvmdemoPrg prg[SVMDEMO_PRGI_NR];
     uint32_t prg_next;
