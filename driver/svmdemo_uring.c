@@ -245,9 +245,14 @@ int svmdemo_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	if (!posted) {
 		svmdemo_pdu(ioucmd)->job = NULL;
 		svmdemo_kjob_free(job);
-		/* Not a syscall: nothing restarts a command. */
+		/*
+		 * Not a syscall: nothing restarts a command. The wait for
+		 * ring room runs in io_uring's worker, which only a cancel
+		 * (IORING_OP_ASYNC_CANCEL, ring exit) or its exit interrupts:
+		 * the job was never queued.
+		 */
 		if (ret == -ERESTARTSYS)
-			ret = -EINTR;
+			ret = -ECANCELED;
 		if (ret != -EAGAIN || !file_nonblock)
 			return ret;
 		/* -EAGAIN as a result; returned, it would mean "retry". */

@@ -427,6 +427,121 @@ TEST_F_TIMEOUT(svm, nonblocking_file_gets_eagain_when_queue_full, 120)
 	free(jobs);
 }
 
+/* Submit IORING_OP_ASYNC_CANCEL of @user_data as request @tag. */
+static void submit_cancel(struct io_uring *ring, uint64_t user_data,
+			  uint64_t tag)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	io_uring_prep_cancel64(sqe, user_data, 0);
+	sqe->user_data = tag;
+}
+
+/* The CQEs of requests @a and @b, in either order. */
+static int two_cqes(struct io_uring *ring, uint64_t a, int *res_a,
+		    uint64_t b, int *res_b)
+{
+	struct io_uring_cqe *cqe;
+
+	for (int i = 0; i < 2; i++) {
+		if (io_uring_wait_cqe(ring, &cqe))
+			return -1;
+		if (cqe->user_data == a)
+			*res_a = cqe->res;
+		else if (cqe->user_data == b)
+			*res_b = cqe->res;
+		else
+			return -1;
+		io_uring_cqe_seen(ring, cqe);
+	}
+	return 0;
+}
+
+/*
+ * The file holds its whole share of the ring with slow asynchronous jobs,
+ * so a command has to wait for room in io_uring's worker. Cancelling it
+ * there ends the wait: its CQE is -ECANCELED and its job never runs.
+ */
+TEST_F_TIMEOUT(svm, async_cancel_of_a_command_waiting_for_ring_room_cancels_it, 120)
+{
+	unsigned int n = self->info.ring_share, c, i;
+	struct svmdemo_job *jobs = calloc(n + 1, sizeof(*jobs));
+	int res_cmd = 1, res_cancel = 1;
+	struct io_uring ring;
+	uint8_t *mem;
+
+	ASSERT_NE(NULL, jobs);
+	/*
+	 * The first job faults in 256 MiB; the NOOPs behind it hold their
+	 * slots until it is done. Job n, the command, fills the last 1 MiB.
+	 */
+	mem = slow_jobs(jobs, 1, 257 << 20);
+	ASSERT_NE(NULL, mem);
+	jobs[0].len = 256 << 20;
+	for (i = 1; i < n; i++)
+		jobs[i] = svm_job(SVMDEMO_OPCODE_NOOP, NULL, NULL, 0, 0);
+	jobs[n] = svm_job(SVMDEMO_OPCODE_FILL, NULL, mem + (256 << 20),
+			  1 << 20, 0x7f7f7f7f7f7f7f7fULL);
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	ASSERT_EQ(0, svm_submit_async(self->fd, jobs, n, &c));
+	ASSERT_EQ(n, c);
+	uring_job_prep(io_uring_get_sqe(&ring), self->fd, &jobs[n], 1);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	usleep(50000);
+	submit_cancel(&ring, 1, 2);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	ASSERT_EQ(0, two_cqes(&ring, 1, &res_cmd, 2, &res_cancel));
+	EXPECT_EQ(-ECANCELED, res_cmd);
+	/* Running in the worker: -EALREADY; not started yet: 0. */
+	EXPECT_TRUE(res_cancel == -EALREADY || res_cancel == 0)
+		TH_LOG("cancel: %d", res_cancel);
+	EXPECT_EQ(n, svm_reap_all(self->fd, jobs, n));
+	EXPECT_EQ(0, sysfs_wait("jobs_in_flight", 0, 30));
+	/* The cancelled job never ran. */
+	EXPECT_EQ(0, mem[256 << 20]);
+	EXPECT_EQ(0, mem[(257 << 20) - 1]);
+	io_uring_queue_exit(&ring);
+	munmap(mem, 257 << 20);
+	free(jobs);
+}
+
+/*
+ * A command whose job is queued in the device: io_uring does not pass
+ * IORING_OP_ASYNC_CANCEL on to drivers, so the cancel finds nothing
+ * (-ENOENT) and the job completes normally. Should a kernel ever pass it
+ * on, the cancel must succeed and the job end with -ECANCELED: either
+ * way the two CQEs agree.
+ */
+TEST_F_TIMEOUT(svm, async_cancel_of_a_queued_command_leaves_it_to_complete, 120)
+{
+	struct svmdemo_job job;
+	int res_cmd = 1, res_cancel = 1;
+	struct io_uring ring;
+	uint8_t *mem;
+
+	mem = slow_jobs(&job, 1, 16 << 20);
+	ASSERT_NE(NULL, mem);
+	job.operand = 0x5a5a5a5a5a5a5a5aULL;
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	uring_job_prep(io_uring_get_sqe(&ring), self->fd, &job, 1);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	usleep(1000);
+	submit_cancel(&ring, 1, 2);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	ASSERT_EQ(0, two_cqes(&ring, 1, &res_cmd, 2, &res_cancel));
+	if (res_cancel == -ENOENT) {
+		EXPECT_EQ(0, res_cmd);
+		EXPECT_EQ(0x5a, mem[(16 << 20) - 1]);
+	} else {
+		EXPECT_EQ(0, res_cancel);
+		EXPECT_EQ(-ECANCELED, res_cmd);
+	}
+	TH_LOG("cancel %d, command %d", res_cancel, res_cmd);
+	EXPECT_EQ(0, sysfs_wait("jobs_in_flight", 0, 30));
+	io_uring_queue_exit(&ring);
+	munmap(mem, 16 << 20);
+}
+
 /*
  * io_uring_queue_exit() with 256 slow jobs in flight: the ring goes away,
  * the jobs are cancelled or finish, nothing leaks, and the file still works.

@@ -422,9 +422,18 @@ struct svmdemo_completion_record {
  *                &svmdemo_job.bytes_done in bits 63:32.
  * Submission never loses a job: when the ring of the queue is full the
  * command waits for room (in io_uring's worker), or completes with
- * -EAGAIN if the file is O_NONBLOCK. Cancelling the request (ring closed,
- * io_uring_prep_cancel, task exit) completes it with -ECANCELED at once
- * and withdraws the job from the device if it has not started.
+ * -EAGAIN if the file is O_NONBLOCK.
+ *
+ * Cancelling:
+ *  - closing the ring or exiting the task cancels every command: its CQE
+ *    is -ECANCELED at once and its job is withdrawn from the device if it
+ *    has not started (it then does nothing);
+ *  - IORING_OP_ASYNC_CANCEL of a command still waiting for ring room
+ *    ends the wait: the cancel's CQE is -EALREADY (or 0), the command's
+ *    is -ECANCELED, and its job was never queued;
+ *  - IORING_OP_ASYNC_CANCEL of a command whose job is queued in the
+ *    device does not reach the driver (io_uring offers drivers no such
+ *    cancel): the cancel's CQE is -ENOENT and the job completes normally.
  */
 
 /**
