@@ -167,12 +167,17 @@ static bool device_waits_on_group(long long base)
 	return false;
 }
 
+/* The neighbour process and the pipes to and from it. */
+struct neighbour {
+	pid_t pid;
+	int to, from;
+};
+
 FIXTURE(inval)
 {
 	int fd;
 	int kfd;
-	pid_t neighbour;
-	int to_n, from_n;
+	struct neighbour n;
 	uint8_t *a, *b;		/* BUF_LEN each, MADV_NOHUGEPAGE */
 };
 
@@ -207,17 +212,17 @@ FIXTURE_SETUP(inval)
 	/* The neighbour first: it shares no page with the buffers. */
 	ASSERT_EQ(0, pipe(to));
 	ASSERT_EQ(0, pipe(from));
-	self->neighbour = fork();
-	ASSERT_LE(0, self->neighbour);
-	if (!self->neighbour) {
+	self->n.pid = fork();
+	ASSERT_LE(0, self->n.pid);
+	if (!self->n.pid) {
 		close(to[1]);
 		close(from[0]);
 		neighbour_main(to[0], from[1]);
 	}
 	close(to[0]);
 	close(from[1]);
-	self->to_n = to[1];
-	self->from_n = from[0];
+	self->n.to = to[1];
+	self->n.from = from[0];
 	self->kfd = kmsg_open();
 	self->fd = svm_open();
 	ASSERT_LE(0, self->fd);
@@ -231,22 +236,21 @@ FIXTURE_TEARDOWN(inval)
 	char first[512];
 	int status;
 
-	if (write(self->to_n, "Q", 1) == 1)
-		waitpid(self->neighbour, &status, 0);
-	close(self->to_n);
-	close(self->from_n);
+	if (write(self->n.to, "Q", 1) == 1)
+		waitpid(self->n.pid, &status, 0);
+	close(self->n.to);
+	close(self->n.from);
 	close(self->fd);
 	EXPECT_EQ(0, kmsg_bad(self->kfd, first, sizeof(first)))
 		TH_LOG("kernel log: %s", first);
 	close(self->kfd);
 }
 
-static char neighbour_ask(FIXTURE_DATA(inval) *self, char cmd)
+static char neighbour_ask(struct neighbour *n, char cmd)
 {
 	char ans = 0;
 
-	if (write(self->to_n, &cmd, 1) != 1 ||
-	    read(self->from_n, &ans, 1) != 1)
+	if (write(n->to, &cmd, 1) != 1 || read(n->from, &ans, 1) != 1)
 		return 0;
 	return ans;
 }
@@ -258,7 +262,7 @@ static char neighbour_ask(FIXTURE_DATA(inval) *self, char cmd)
  * reap the job. false if the device never waited.
  */
 static bool unmap_while_device_waits(struct __test_metadata *_metadata,
-				     FIXTURE_DATA(inval) *self,
+				     int fd, struct neighbour *n,
 				     struct svmdemo_job *job, uint8_t *gone,
 				     size_t len, size_t step)
 {
@@ -268,15 +272,15 @@ static bool unmap_while_device_waits(struct __test_metadata *_metadata,
 	bool waited;
 
 	EXPECT_EQ(0, freeze_begin(&f));
-	EXPECT_EQ(0, svm_submit_async(self->fd, job, 1, NULL));
+	EXPECT_EQ(0, svm_submit_async(fd, job, 1, NULL));
 	waited = device_waits_on_group(groups);
 	if (waited) {
 		for (size_t off = 0; off < len; off += step)
 			munmap(gone + off, PAGE_SZ);
-		EXPECT_EQ('Y', neighbour_ask(self, 'G'));
+		EXPECT_EQ('Y', neighbour_ask(n, 'G'));
 	}
 	freeze_end(&f);
-	EXPECT_EQ(0, svm_wait(self->fd, job, 1, 30000, &c));
+	EXPECT_EQ(0, svm_wait(fd, job, 1, 30000, &c));
 	EXPECT_EQ(1U, c);
 	return waited;
 }
@@ -315,11 +319,13 @@ TEST_F(inval, copy_source_unmapped_while_destination_faults_in)
 		src[i] = 1 + i % 127;
 	dst[0] = 0;
 	j.flags = variant->flags;
-	ASSERT_TRUE(unmap_while_device_waits(_metadata, self, &j, src + PAGE_SZ,
+	ASSERT_TRUE(unmap_while_device_waits(_metadata, self->fd, &self->n,
+					     &j, src + PAGE_SZ,
 					     BUF_LEN - PAGE_SZ, PAGE_SZ));
 	EXPECT_FALSE(holds_marker(dst, BUF_LEN))
 		TH_LOG("the device copied the neighbour's data: result %d at %#llx, %llu bytes",
-		       j.result, (unsigned long long)(j.fault_addr - (uintptr_t)src),
+		       j.result,
+		       (unsigned long long)(j.fault_addr - (uintptr_t)src),
 		       (unsigned long long)j.bytes_done);
 	if (variant->flags & SVMDEMO_JOB_UNTRANSLATED && j.result == 0) {
 		for (size_t i = 0; i < BUF_LEN; i++)
@@ -347,9 +353,10 @@ TEST_F(inval, copy_destination_unmapped_while_source_faults_in)
 	src[0] = 7;
 	ASSERT_EQ(0, svm_fill(self->fd, dst, BUF_LEN, 0x1111111111111111ULL));
 	j.flags = variant->flags;
-	ASSERT_TRUE(unmap_while_device_waits(_metadata, self, &j, dst + PAGE_SZ,
+	ASSERT_TRUE(unmap_while_device_waits(_metadata, self->fd, &self->n,
+					     &j, dst + PAGE_SZ,
 					     BUF_LEN - PAGE_SZ, PAGE_SZ));
-	EXPECT_EQ('Y', neighbour_ask(self, 'C'))
+	EXPECT_EQ('Y', neighbour_ask(&self->n, 'C'))
 		TH_LOG("the device wrote into the neighbour's memory");
 	EXPECT_EQ(-EFAULT, j.result);
 	EXPECT_EQ((uintptr_t)dst + PAGE_SZ, j.fault_addr);
@@ -373,8 +380,8 @@ TEST_F(inval, compare_second_buffer_unmapped_while_first_faults_in)
 	memset(second, 0, BUF_LEN);
 	ASSERT_EQ(0, svm_fill(self->fd, second, BUF_LEN, 0));
 	j.flags = variant->flags;
-	ASSERT_TRUE(unmap_while_device_waits(_metadata, self, &j,
-					     second + PAGE_SZ,
+	ASSERT_TRUE(unmap_while_device_waits(_metadata, self->fd, &self->n,
+					     &j, second + PAGE_SZ,
 					     BUF_LEN - PAGE_SZ, PAGE_SZ));
 	EXPECT_EQ(-EFAULT, j.result)
 		TH_LOG("result %d, offset %llu", j.result,
@@ -399,11 +406,11 @@ TEST_F(inval, fill_pages_ahead_unmapped_while_a_page_faults_in)
 	for (size_t p = 0; p < NPAGES; p += 2)
 		dst[p * PAGE_SZ] = 1;
 	j.flags = variant->flags;
-	ASSERT_TRUE(unmap_while_device_waits(_metadata, self, &j,
-					     dst + 2 * PAGE_SZ,
+	ASSERT_TRUE(unmap_while_device_waits(_metadata, self->fd, &self->n,
+					     &j, dst + 2 * PAGE_SZ,
 					     BUF_LEN - 2 * PAGE_SZ,
 					     2 * PAGE_SZ));
-	EXPECT_EQ('Y', neighbour_ask(self, 'C'))
+	EXPECT_EQ('Y', neighbour_ask(&self->n, 'C'))
 		TH_LOG("the device wrote into the neighbour's memory");
 	EXPECT_EQ(-EFAULT, j.result);
 	EXPECT_EQ((uintptr_t)dst + 2 * PAGE_SZ, j.fault_addr);
@@ -428,9 +435,9 @@ TEST_F(inval, completion_record_unmapped_while_the_job_faults_in)
 	j.cr_addr = (uintptr_t)cr;
 	/* Warm the ATC with the record's page. */
 	ASSERT_EQ(0, svm_fill(self->fd, self->b, PAGE_SZ, 0));
-	ASSERT_TRUE(unmap_while_device_waits(_metadata, self, &j, self->b,
-					     PAGE_SZ, PAGE_SZ));
-	EXPECT_EQ('Y', neighbour_ask(self, 'C'))
+	ASSERT_TRUE(unmap_while_device_waits(_metadata, self->fd, &self->n,
+					     &j, self->b, PAGE_SZ, PAGE_SZ));
+	EXPECT_EQ('Y', neighbour_ask(&self->n, 'C'))
 		TH_LOG("the device wrote the record into the neighbour's memory");
 	EXPECT_EQ(BUF_LEN, j.bytes_done);
 	EXPECT_EQ(-EFAULT, j.result);
