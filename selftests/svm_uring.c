@@ -315,7 +315,7 @@ TEST_F(svm, completion_record_that_cannot_be_written_fails_the_cqe)
 	if (!(self->info.caps & SVMDEMO_CAP_CR_USER))
 		SKIP(return, "no completion records");
 	ASSERT_TRUE(buf && ro);
-	ASSERT_EQ(0, ((volatile uint8_t *)ro)[0]);
+	ASSERT_EQ(0, ro[0]);
 	ASSERT_EQ(0, io_uring_queue_init(4, &ring, 0));
 	ASSERT_EQ(0, io_uring_queue_init(4, &ring128, IORING_SETUP_SQE128 |
 					 IORING_SETUP_CQE32));
