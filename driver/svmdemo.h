@@ -3,7 +3,11 @@
  * svmdemo: driver-internal state shared by the driver's files.
  *
  * Where a job goes, by file:
- *   svmdemo_cdev.c  open() binds the mm (PASID), ioctl() checks the jobs
+ *   svmdemo_cdev.c  file operations: open(), release(), the ioctls,
+ *                   read(), poll(), fdinfo
+ *   svmdemo_bond.c  one SVA bond (PASID) per address space, shared by its
+ *                   files: bind, quiesce and unbind
+ *   svmdemo_job.c   jobs: checks, life cycle, accounting, completion
  *   svmdemo_uring.c io_uring commands: one job per SQE, one CQE per job
  *   svmdemo_hw.c    writes descriptors, rings the doorbell, reaps
  *                   completions in the queue interrupt, quiesces a PASID
@@ -16,6 +20,10 @@
  *    (@cdev_dev): probe holds one reference, every open file (through
  *    its struct svmdemo_ctx) holds one. The last put frees it, after
  *    remove() has stopped the hardware and unbound every PASID.
+ *  - struct svmdemo_bond (one per address space bound to the device) is
+ *    refcounted by @ref: every file context of that address space holds
+ *    one. It is bound while it has open files; the last release() (or
+ *    remove()) quiesces its PASID in the device and unbinds it.
  *  - struct svmdemo_ctx (one per open file) is refcounted by @ref: the
  *    file holds one reference and every job holds one. A job handed to
  *    the device is owned by its queue slot until the device completes it
@@ -36,6 +44,7 @@
 #include <linux/atomic.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 #include <linux/svmdemo.h>
 
 #include "svmdemo_regs.h"
@@ -48,6 +57,7 @@
 #define SVMDEMO_MAX_ASYNC	4096
 
 struct io_uring_cmd;
+struct svmdemo_bond;
 struct svmdemo_ctx;
 struct svmdemo_dev;
 
@@ -176,11 +186,14 @@ struct svmdemo_queue {
  * @msix: one MSI-X vector per queue plus an error vector; else one MSI
  *	vector serves everything.
  * @next_queue: round robin for the default queue of new files.
- * @lock: serialises open, release and remove; protects @dead, @ctxs, every
- *	ctx->sva, and PASID_FLUSH.
+ * @lock: serialises open, release and remove; protects @dead, @bonds,
+ *	@nr_bonds, @nr_files, the bonds' @sva, @files and @mm_pinned, and
+ *	PASID_FLUSH.
  * @dead: remove() has started; nothing touches the hardware any more.
- * @ctxs: open files (struct svmdemo_ctx.node).
- * @ring_share: ring slots one file may hold in one queue.
+ * @bonds: bound address spaces (struct svmdemo_bond), by PASID.
+ * @nr_bonds: entries in @bonds.
+ * @nr_files: open files.
+ * @ring_share: ring slots the jobs of one PASID may hold in one queue.
  * @nr_inflight: jobs in the rings, all files (sysfs jobs_in_flight).
  * @nr_submitted: jobs handed to the queues since probe.
  * @nr_completed: jobs completed since probe.
@@ -208,7 +221,9 @@ struct svmdemo_dev {
 
 	struct mutex lock;	/* see @lock above */
 	bool dead;
-	struct list_head ctxs;
+	struct xarray bonds;
+	unsigned int nr_bonds;
+	unsigned int nr_files;
 
 	unsigned int ring_share;
 	atomic_t nr_inflight;
@@ -217,17 +232,38 @@ struct svmdemo_dev {
 };
 
 /**
- * struct svmdemo_ctx - one open file: one SVA bond, one PASID
+ * struct svmdemo_bond - one address space bound to the device: one PASID
  * @ref: see the top of this file.
- * @sdev: the device; the context holds a reference on @sdev->cdev_dev.
- * @mm: address space bound at open(); pinned with mmgrab(). Only callers
- *	with current->mm == @mm may use the file.
- * @sva: the SVA bond; sdev->lock. NULL once unbound (release or remove).
+ * @sdev: the device (every file of the bond holds a reference on it).
+ * @mm: the address space; pinned with mmgrab(). Only callers with
+ *	current->mm == @mm may use the bond's files.
+ * @pasid: the PASID the IOMMU gave @mm; constant.
+ * @sva: the IOMMU's bond; sdev->lock. NULL once unbound.
  * @mm_pinned: remove() holds an mm_users reference on @mm until it has
  *	unbound @sva; sdev->lock.
- * @pasid: the PASID of @sva; constant.
+ * @files: the open files of @mm (struct svmdemo_ctx.node); sdev->lock.
+ * @nr_ring: ring slots this PASID's jobs hold in each queue (fair
+ *	share); entry q under the lock of queue q.
+ */
+struct svmdemo_bond {
+	struct kref ref;
+	struct svmdemo_dev *sdev;
+	struct mm_struct *mm;
+	u32 pasid;
+	struct iommu_sva *sva;
+	bool mm_pinned;
+	struct list_head files;
+	unsigned int *nr_ring;
+};
+
+/**
+ * struct svmdemo_ctx - one open file
+ * @ref: see the top of this file.
+ * @sdev: the device; the context holds a reference on @sdev->cdev_dev.
+ * @bond: the file's address space and PASID; the context holds a
+ *	reference.
  * @queue: default queue of this file; constant.
- * @node: entry in sdev->ctxs; sdev->lock.
+ * @node: entry in bond->files; sdev->lock.
  * @wq: woken on every completion of this file's jobs and on remove().
  * @lock: protects the fields below and the jobs' @batch, @done, @node.
  * @done: completed asynchronous jobs not yet reaped.
@@ -235,17 +271,12 @@ struct svmdemo_dev {
  * @nr_done: jobs on @done.
  * @nr_inflight: jobs handed to the device and not completed (any kind).
  * @closed: release() ran: completions free their job at once.
- * @nr_ring: ring slots this file holds in each queue (fair share); entry
- *	q under the lock of queue q.
  * @stats: per-file counters, shown in /proc/PID/fdinfo; ctx->lock.
  */
 struct svmdemo_ctx {
 	struct kref ref;
 	struct svmdemo_dev *sdev;
-	struct mm_struct *mm;
-	struct iommu_sva *sva;
-	bool mm_pinned;
-	u32 pasid;
+	struct svmdemo_bond *bond;
 	unsigned int queue;
 	struct list_head node;
 	wait_queue_head_t wq;
@@ -264,8 +295,6 @@ struct svmdemo_ctx {
 		u64 faults;
 		u64 uring;
 	} stats;
-
-	unsigned int *nr_ring;
 };
 
 /* svmdemo_cdev.c */
@@ -275,20 +304,46 @@ struct svmdemo_dev *svmdemo_dev_alloc(struct pci_dev *pdev);
 void svmdemo_dev_put(struct svmdemo_dev *sdev);
 int svmdemo_cdev_add(struct svmdemo_dev *sdev);
 void svmdemo_cdev_del(struct svmdemo_dev *sdev);
-void svmdemo_pin_mms(struct svmdemo_dev *sdev);
-void svmdemo_unbind_all(struct svmdemo_dev *sdev);
-void svmdemo_job_complete(struct svmdemo_kjob *job);
-int svmdemo_job_check(const struct svmdemo_dev *sdev,
-		      const struct svmdemo_job *job);
+bool svmdemo_ctx_mm_ok(const struct svmdemo_ctx *ctx);
+void svmdemo_ctx_put(struct svmdemo_ctx *ctx);
+struct svmdemo_queue *svmdemo_pick_queue(struct svmdemo_ctx *ctx, u32 flags,
+					 u32 queue);
+
+/* svmdemo_bond.c */
+struct svmdemo_bond *svmdemo_bond_get(struct svmdemo_dev *sdev,
+				      struct mm_struct *mm);
+void svmdemo_bond_put(struct svmdemo_bond *bond);
+void svmdemo_bond_add_file(struct svmdemo_bond *bond,
+			   struct svmdemo_ctx *ctx);
+void svmdemo_bond_remove_file(struct svmdemo_bond *bond,
+			      struct svmdemo_ctx *ctx);
+void svmdemo_bonds_pin_mms(struct svmdemo_dev *sdev);
+void svmdemo_bonds_unbind(struct svmdemo_dev *sdev);
+
+/* svmdemo_job.c */
+int svmdemo_job_validate(const struct svmdemo_dev *sdev,
+			 const struct svmdemo_job *job);
+int svmdemo_job_result(u32 code, u32 opcode);
 struct svmdemo_kjob *svmdemo_kjob_alloc(struct svmdemo_ctx *ctx,
 					const struct svmdemo_job *uj,
 					enum svmdemo_kjob_kind kind,
 					struct svmdemo_batch *batch);
 void svmdemo_kjob_free(struct svmdemo_kjob *job);
-bool svmdemo_ctx_mm_ok(const struct svmdemo_ctx *ctx);
-int svmdemo_ctx_post(struct svmdemo_ctx *ctx, struct svmdemo_queue *q,
-		     struct svmdemo_kjob **kjobs, unsigned int count,
-		     bool nonblock, bool fence, unsigned int *posted);
+int svmdemo_jobs_post(struct svmdemo_ctx *ctx, struct svmdemo_queue *q,
+		      struct svmdemo_kjob **kjobs, unsigned int count,
+		      bool nonblock, bool fence, unsigned int *posted);
+void svmdemo_job_complete(struct svmdemo_kjob *job);
+int svmdemo_jobs_reserve(struct svmdemo_ctx *ctx, struct svmdemo_batch *batch,
+			 unsigned int count, bool async);
+void svmdemo_jobs_unreserve(struct svmdemo_ctx *ctx,
+			    struct svmdemo_batch *batch, unsigned int n,
+			    bool async);
+int svmdemo_batch_wait(struct svmdemo_ctx *ctx, struct svmdemo_batch *batch,
+		       struct svmdemo_kjob **kjobs, unsigned int posted,
+		       unsigned int timeout_ms, int ret);
+int svmdemo_jobs_reap(struct svmdemo_ctx *ctx, struct svmdemo_job __user *ujobs,
+		      unsigned int max, long timeout, unsigned int *pending);
+void svmdemo_jobs_release(struct svmdemo_ctx *ctx);
 
 /* svmdemo_uring.c */
 int svmdemo_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
@@ -311,8 +366,10 @@ irqreturn_t svmdemo_shared_irq(int irq, void *data);
 int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
 			 unsigned int count, bool nonblock, bool fence,
 			 unsigned int *posted);
-void svmdemo_hw_quiesce_pasid(struct svmdemo_dev *sdev,
-			      struct svmdemo_ctx *ctx, bool flush);
+void svmdemo_hw_withdraw_ctx(struct svmdemo_dev *sdev,
+			     struct svmdemo_ctx *ctx);
+void svmdemo_hw_flush_pasid(struct svmdemo_dev *sdev,
+			    struct svmdemo_bond *bond);
 void svmdemo_hw_withdraw(struct svmdemo_kjob *job, int err);
 
 /* svmdemo_debug.c: debug-only paths, off unless module parameters say so */

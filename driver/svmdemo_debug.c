@@ -184,7 +184,7 @@ static void svmdemo_dbg_sanitize(struct svmdemo_ctx *ctx, u32 width,
 	if (u->pasid & SVMDEMO_DESC_PASID_VALID) {
 		if (pasid && (width >= 20 || pasid < BIT(width))) {
 			u->pasid &= ~SVMDEMO_DESC_PASID;
-			u->pasid |= FIELD_PREP(SVMDEMO_DESC_PASID, ctx->pasid);
+			u->pasid |= FIELD_PREP(SVMDEMO_DESC_PASID, ctx->bond->pasid);
 		}
 	} else if (u->len <= ctx->sdev->max_len) {
 		u->len = 0;
@@ -233,7 +233,7 @@ static int svmdemo_dbg_raw(struct svmdemo_ctx *ctx,
 		goto out_free;
 
 	mutex_lock(&sdev->lock);
-	if (sdev->dead || !ctx->sva) {
+	if (sdev->dead || !ctx->bond->sva) {
 		ret = -ENODEV;
 		goto out_unlock;
 	}

@@ -53,35 +53,6 @@ static const u8 svmdemo_hw_opcode[SVMDEMO_OPCODE_MAX] = {
 	[SVMDEMO_OPCODE_READ_CRC8]	= SVMDEMO_OP_READ_CRC8,
 };
 
-/* The errno table of the uapi header, struct svmdemo_job. */
-static int svmdemo_status_errno(u32 code, u32 opcode)
-{
-	switch (code) {
-	case SVMDEMO_STS_SUCCESS:
-		return 0;
-	case SVMDEMO_STS_PAGE_FAULT:
-		return -EFAULT;
-	case SVMDEMO_STS_PERM:
-		return -EACCES;
-	case SVMDEMO_STS_PRIV:
-		return -EPERM;
-	case SVMDEMO_STS_BAD_OPCODE:
-	case SVMDEMO_STS_RESERVED:
-	case SVMDEMO_STS_LENGTH:
-		return -EINVAL;
-	case SVMDEMO_STS_BAD_PASID:
-		return -ENXIO;
-	case SVMDEMO_STS_MISMATCH:
-		return opcode == SVMDEMO_OPCODE_COMPARE ? -EILSEQ : -EBADMSG;
-	case SVMDEMO_STS_ABORTED:
-		return -ECANCELED;
-	case SVMDEMO_STS_TIMEOUT:
-		return -ETIMEDOUT;
-	default:
-		return -EIO;
-	}
-}
-
 static u32 svmdemo_qnext(const struct svmdemo_queue *q, u32 i)
 {
 	return (i + 1) & (q->size - 1);
@@ -94,14 +65,15 @@ static u32 svmdemo_queue_space(const struct svmdemo_queue *q)
 }
 
 /*
- * Slots @ctx may fill now: the free slots, but no more than its fair
- * share of the ring, so that the jobs of one file (one PASID) never keep
- * another file's out of a queue they share. q->lock held.
+ * Slots the jobs of @bond may fill now: the free slots, but no more than
+ * its fair share of the ring, so that the jobs of one PASID (however many
+ * files its process opened) never keep another's out of a queue they
+ * share. q->lock held.
  */
 static u32 svmdemo_queue_room(const struct svmdemo_queue *q,
-			      const struct svmdemo_ctx *ctx)
+			      const struct svmdemo_bond *bond)
 {
-	u32 held = ctx->nr_ring[q->id];
+	u32 held = bond->nr_ring[q->id];
 	u32 share = q->sdev->ring_share;
 
 	return held >= share ? 0 : min(share - held, svmdemo_queue_space(q));
@@ -111,7 +83,7 @@ static u32 svmdemo_queue_room(const struct svmdemo_queue *q,
 static void svmdemo_slot_release(struct svmdemo_queue *q,
 				 struct svmdemo_kjob *job)
 {
-	job->ctx->nr_ring[q->id]--;
+	job->ctx->bond->nr_ring[q->id]--;
 	atomic_dec(&q->sdev->nr_inflight);
 }
 
@@ -164,9 +136,9 @@ static void svmdemo_job_set_result(struct svmdemo_kjob *job,
 	if (job->abort_err)
 		uj->result = job->abort_err;
 	else
-		uj->result = svmdemo_status_errno(FIELD_GET(SVMDEMO_CMPL_CODE,
-							    status),
-						  uj->opcode);
+		uj->result = svmdemo_job_result(FIELD_GET(SVMDEMO_CMPL_CODE,
+							  status),
+						uj->opcode);
 }
 
 /* Move the jobs whose records the device wrote to @done; q->lock held. */
@@ -292,7 +264,8 @@ static void svmdemo_desc_fill(struct svmdemo_queue *q,
 	q->seq++;
 
 	d->pasid = cpu_to_le32(SVMDEMO_DESC_PASID_VALID |
-			       FIELD_PREP(SVMDEMO_DESC_PASID, job->ctx->pasid));
+			       FIELD_PREP(SVMDEMO_DESC_PASID,
+					  job->ctx->bond->pasid));
 	d->opcode = svmdemo_hw_opcode[uj->opcode];
 	d->rsvd0 = 0;
 	d->flags = cpu_to_le16(flags);
@@ -309,19 +282,19 @@ static void svmdemo_desc_fill(struct svmdemo_queue *q,
 	q->slots[q->tail] = job;
 	q->tail = svmdemo_qnext(q, q->tail);
 	q->posted++;
-	job->ctx->nr_ring[q->id]++;
+	job->ctx->bond->nr_ring[q->id]++;
 	atomic_inc(&q->sdev->nr_inflight);
 	atomic64_inc(&q->sdev->nr_submitted);
 	trace_svmdemo_submit(job);
 }
 
 static bool svmdemo_queue_can_post(struct svmdemo_queue *q,
-				   struct svmdemo_ctx *ctx, u32 need)
+				   struct svmdemo_bond *bond, u32 need)
 {
 	bool ret;
 
 	spin_lock_irq(&q->lock);
-	ret = !q->enabled || svmdemo_queue_room(q, ctx) >= need;
+	ret = !q->enabled || svmdemo_queue_room(q, bond) >= need;
 	spin_unlock_irq(&q->lock);
 	return ret;
 }
@@ -349,7 +322,7 @@ int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
 			 unsigned int count, bool nonblock, bool fence,
 			 unsigned int *posted)
 {
-	struct svmdemo_ctx *ctx = jobs[0]->ctx;
+	struct svmdemo_bond *bond = jobs[0]->ctx->bond;
 	unsigned int done = 0, n, i;
 	long left, t;
 	int ret = 0;
@@ -361,7 +334,7 @@ int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
 			ret = -ENODEV;
 			break;
 		}
-		n = min(count - done, svmdemo_queue_room(q, ctx));
+		n = min(count - done, svmdemo_queue_room(q, bond));
 		if (fence && n < count)
 			n = 0;
 		for (i = 0; i < n; i++) {
@@ -386,7 +359,7 @@ int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
 		}
 		t = msecs_to_jiffies(READ_ONCE(svmdemo_job_timeout_ms));
 		left = wait_event_interruptible_timeout(q->space_wq,
-							svmdemo_queue_can_post(q, ctx,
+							svmdemo_queue_can_post(q, bond,
 									       fence ? count : 1),
 							t);
 		if (left < 0) {
@@ -470,29 +443,17 @@ void svmdemo_hw_withdraw(struct svmdemo_kjob *job, int err)
 }
 
 /**
- * svmdemo_hw_quiesce_pasid - stop all DMA of a file's PASID
+ * svmdemo_hw_withdraw_ctx - withdraw the queued jobs of a file
  * @sdev: device
- * @ctx: file context whose PASID is about to be unbound
- * @flush: this is the last file bound to the PASID: quiesce the PASID
+ * @ctx: the file, being released
  *
- * Queued jobs of @ctx become NOOPs (their completions free them later).
- * With @flush, PASID_FLUSH stops the descriptor of that PASID that is
- * executing and drops the PASID's ATC entries and notifiers in the
- * device; if the device does not confirm, the queues holding jobs of @ctx
- * are reset. Afterwards the PASID can be unbound. Without @flush (another
- * file of the same process keeps the PASID bound) a job of @ctx that is
- * executing simply runs to its end.
+ * They become NOOPs (their completions free them later). A job of @ctx
+ * the device is executing runs on: svmdemo_hw_flush_pasid() stops it if
+ * @ctx was the last file of its PASID.
  */
-void svmdemo_hw_quiesce_pasid(struct svmdemo_dev *sdev,
-			      struct svmdemo_ctx *ctx, bool flush)
+void svmdemo_hw_withdraw_ctx(struct svmdemo_dev *sdev, struct svmdemo_ctx *ctx)
 {
-	void __iomem *reg = sdev->regs + SVMDEMO_PASID_FLUSH;
 	unsigned int i;
-	bool busy;
-	u32 val;
-	int ret;
-
-	lockdep_assert_held(&sdev->lock);
 
 	for (i = 0; i < sdev->nr_queues; i++) {
 		struct svmdemo_queue *q = &sdev->queues[i];
@@ -501,10 +462,43 @@ void svmdemo_hw_quiesce_pasid(struct svmdemo_dev *sdev,
 		svmdemo_queue_cancel(q, ctx, -ECANCELED);
 		spin_unlock_irq(&q->lock);
 	}
-	if (!flush)
-		return;
+}
 
-	writel(FIELD_PREP(SVMDEMO_PASID_FLUSH_PASID, ctx->pasid), reg);
+/* Does queue @q hold a job of @bond? */
+static bool svmdemo_queue_holds(struct svmdemo_queue *q,
+				struct svmdemo_bond *bond)
+{
+	bool ret = false;
+	u32 j;
+
+	spin_lock_irq(&q->lock);
+	for (j = q->head; j != q->tail; j = svmdemo_qnext(q, j))
+		if (q->slots[j] && q->slots[j]->ctx->bond == bond)
+			ret = true;
+	spin_unlock_irq(&q->lock);
+	return ret;
+}
+
+/**
+ * svmdemo_hw_flush_pasid - stop all DMA of a PASID before it is unbound
+ * @sdev: device; sdev->lock held
+ * @bond: the PASID's bond, whose files withdrew their queued jobs
+ *
+ * PASID_FLUSH stops the descriptor of that PASID that is executing and
+ * drops the PASID's ATC entries and notifiers in the device; if the
+ * device does not confirm, the queues holding jobs of @bond are reset.
+ * Afterwards the PASID can be unbound.
+ */
+void svmdemo_hw_flush_pasid(struct svmdemo_dev *sdev, struct svmdemo_bond *bond)
+{
+	void __iomem *reg = sdev->regs + SVMDEMO_PASID_FLUSH;
+	unsigned int i;
+	u32 val;
+	int ret;
+
+	lockdep_assert_held(&sdev->lock);
+
+	writel(FIELD_PREP(SVMDEMO_PASID_FLUSH_PASID, bond->pasid), reg);
 	ret = readl_poll_timeout(reg, val,
 				 !(val & SVMDEMO_PASID_FLUSH_BUSY) ||
 				 val == U32_MAX,
@@ -514,20 +508,10 @@ void svmdemo_hw_quiesce_pasid(struct svmdemo_dev *sdev,
 
 	dev_err(&sdev->pdev->dev,
 		"PASID %u does not quiesce, resetting its queues\n",
-		ctx->pasid);
-	for (i = 0; i < sdev->nr_queues; i++) {
-		struct svmdemo_queue *q = &sdev->queues[i];
-		u32 j;
-
-		busy = false;
-		spin_lock_irq(&q->lock);
-		for (j = q->head; j != q->tail; j = svmdemo_qnext(q, j))
-			if (q->slots[j] && q->slots[j]->ctx == ctx)
-				busy = true;
-		spin_unlock_irq(&q->lock);
-		if (busy)
-			svmdemo_queue_reset(q, -ECANCELED);
-	}
+		bond->pasid);
+	for (i = 0; i < sdev->nr_queues; i++)
+		if (svmdemo_queue_holds(&sdev->queues[i], bond))
+			svmdemo_queue_reset(&sdev->queues[i], -ECANCELED);
 }
 
 /* ---- interrupts (threaded handlers) ---- */
@@ -734,7 +718,7 @@ int svmdemo_hw_init(struct svmdemo_dev *sdev)
  *
  * Submitters see disabled queues from now on. Queued jobs become NOOPs
  * that complete with -ENODEV; a job the device is executing is stopped by
- * the PASID flush of svmdemo_unbind_all(), and svmdemo_hw_drain() waits
+ * the PASID flush of svmdemo_bonds_unbind(), and svmdemo_hw_drain() waits
  * for the rings to empty.
  */
 void svmdemo_hw_stop(struct svmdemo_dev *sdev)

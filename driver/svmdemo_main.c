@@ -196,11 +196,11 @@ static void svmdemo_remove(struct pci_dev *pdev)
 
 	mutex_lock(&sdev->lock);
 	sdev->dead = true;
-	svmdemo_pin_mms(sdev);
+	svmdemo_bonds_pin_mms(sdev);
 	mutex_unlock(&sdev->lock);
 
 	svmdemo_hw_stop(sdev);
-	svmdemo_unbind_all(sdev);
+	svmdemo_bonds_unbind(sdev);
 	svmdemo_hw_drain(sdev);
 
 	svmdemo_irq_free(sdev, sdev->nr_queues, true);

@@ -47,49 +47,30 @@ SVMDEMO_INFO_ATTR(jobs_submitted, "%lld",
 SVMDEMO_INFO_ATTR(jobs_completed, "%lld",
 		  (long long)atomic64_read(&sdev->nr_completed));
 
-/* Open files, and the distinct PASIDs they hold bound (one per mm). */
-static void svmdemo_count_bound(struct svmdemo_dev *sdev,
-				unsigned int *files, unsigned int *pasids)
-{
-	struct svmdemo_ctx *ctx, *other;
-
-	*files = 0;
-	*pasids = 0;
-	mutex_lock(&sdev->lock);
-	list_for_each_entry(ctx, &sdev->ctxs, node) {
-		bool first = true;
-
-		(*files)++;
-		if (!ctx->sva)
-			continue;
-		list_for_each_entry(other, &sdev->ctxs, node) {
-			if (other == ctx)
-				break;
-			if (other->sva && other->pasid == ctx->pasid)
-				first = false;
-		}
-		*pasids += first;
-	}
-	mutex_unlock(&sdev->lock);
-}
-
+/* Open files, and the PASIDs they hold bound (one per address space). */
 static ssize_t open_files_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	unsigned int files, pasids;
+	struct svmdemo_dev *sdev = to_svmdemo(dev);
+	unsigned int n;
 
-	svmdemo_count_bound(to_svmdemo(dev), &files, &pasids);
-	return sysfs_emit(buf, "%u\n", files);
+	mutex_lock(&sdev->lock);
+	n = sdev->nr_files;
+	mutex_unlock(&sdev->lock);
+	return sysfs_emit(buf, "%u\n", n);
 }
 static DEVICE_ATTR_RO(open_files);
 
 static ssize_t pasids_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
-	unsigned int files, pasids;
+	struct svmdemo_dev *sdev = to_svmdemo(dev);
+	unsigned int n;
 
-	svmdemo_count_bound(to_svmdemo(dev), &files, &pasids);
-	return sysfs_emit(buf, "%u\n", pasids);
+	mutex_lock(&sdev->lock);
+	n = sdev->nr_bonds;
+	mutex_unlock(&sdev->lock);
+	return sysfs_emit(buf, "%u\n", n);
 }
 static DEVICE_ATTR_RO(pasids);
 

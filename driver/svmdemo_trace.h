@@ -28,7 +28,7 @@ TRACE_EVENT(svmdemo_submit,
 			     __field(u64, len)
 			     __field(u8, kind)),
 	    TP_fast_assign(__entry->dev = job->ctx->sdev->id;
-			   __entry->pasid = job->ctx->pasid;
+			   __entry->pasid = job->ctx->bond->pasid;
 			   __entry->queue = job->queue;
 			   __entry->slot = job->slot;
 			   __entry->opcode = job->uj.opcode;
@@ -57,7 +57,7 @@ TRACE_EVENT(svmdemo_complete,
 			     __field(u32, status)
 			     __field(u64, bytes_done)),
 	    TP_fast_assign(__entry->dev = job->ctx->sdev->id;
-			   __entry->pasid = job->ctx->pasid;
+			   __entry->pasid = job->ctx->bond->pasid;
 			   __entry->queue = job->queue;
 			   __entry->slot = job->slot;
 			   __entry->result = job->uj.result;
@@ -78,7 +78,7 @@ TRACE_EVENT(svmdemo_fault,
 			     __field(int, result)
 			     __field(u32, status)),
 	    TP_fast_assign(__entry->dev = job->ctx->sdev->id;
-			   __entry->pasid = job->ctx->pasid;
+			   __entry->pasid = job->ctx->bond->pasid;
 			   __entry->addr = job->uj.fault_addr;
 			   __entry->result = job->uj.result;
 			   __entry->status = job->uj.status;),

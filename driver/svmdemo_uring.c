@@ -25,7 +25,6 @@
  */
 
 #include <linux/io_uring/cmd.h>
-#include <linux/nospec.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 
@@ -70,7 +69,7 @@ static void svmdemo_uring_finish(struct svmdemo_kjob *job,
 
 	res2 = (u64)lower_32_bits(uj->bytes_done) << 32 |
 	       lower_32_bits(uj->result_value);
-	if (job->uptr && task_alive && current->mm == ctx->mm) {
+	if (job->uptr && task_alive && svmdemo_ctx_mm_ok(ctx)) {
 		struct svmdemo_job __user *u = u64_to_user_ptr(job->uptr);
 		size_t off = offsetof(struct svmdemo_job, result);
 
@@ -216,20 +215,14 @@ int svmdemo_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	/* A fence orders the jobs of one SVMDEMO_IOC_SUBMIT call. */
 	if (uj.flags & SVMDEMO_JOB_FENCE)
 		return -EINVAL;
-	ret = svmdemo_job_check(sdev, &uj);
+	ret = svmdemo_job_validate(sdev, &uj);
 	if (ret)
 		return ret;
 	if (sflags & ~SVMDEMO_SUBMIT_QUEUE)
 		return -EINVAL;
-	if (sflags & SVMDEMO_SUBMIT_QUEUE) {
-		if (queue >= sdev->nr_queues)
-			return -EINVAL;
-		q = &sdev->queues[array_index_nospec(queue, sdev->nr_queues)];
-	} else {
-		if (queue)
-			return -EINVAL;
-		q = &sdev->queues[ctx->queue];
-	}
+	q = svmdemo_pick_queue(ctx, sflags, queue);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
 
 	job = svmdemo_kjob_alloc(ctx, &uj, SVMDEMO_KJOB_URING, NULL);
 	if (!job)
@@ -238,10 +231,10 @@ int svmdemo_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	job->cqe32 = issue_flags & IO_URING_F_CQE32;
 	svmdemo_pdu(ioucmd)->job = job;
 
-	ret = svmdemo_ctx_post(ctx, q, &job, 1,
-			       file_nonblock ||
-			       (issue_flags & IO_URING_F_NONBLOCK),
-			       false, &posted);
+	ret = svmdemo_jobs_post(ctx, q, &job, 1,
+				file_nonblock ||
+				(issue_flags & IO_URING_F_NONBLOCK),
+				false, &posted);
 	if (!posted) {
 		svmdemo_pdu(ioucmd)->job = NULL;
 		svmdemo_kjob_free(job);

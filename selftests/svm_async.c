@@ -366,7 +366,7 @@ TEST_F(svm, completion_record_that_cannot_be_written_fails_the_job)
 		SKIP(return, "no completion records");
 	ASSERT_TRUE(buf && ro && good);
 	/* Present read-only: a write gets "read-only", not "not present". */
-	ASSERT_EQ(0, ((volatile uint8_t *)ro)[0]);
+	ASSERT_EQ(0, ro[0]);
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < 4; i++) {
 			j[i] = svm_job(SVMDEMO_OPCODE_FILL, NULL,
@@ -631,6 +631,94 @@ TEST_F_TIMEOUT(heavy, eight_processes_four_threads_all_jobs_correct, 120)
 	}
 	EXPECT_EQ(base, svm_sysfs("pasids"));
 	EXPECT_EQ(0, svm_sysfs("jobs_in_flight"));
+}
+
+/*
+ * One process with three files fills a queue as far as the driver lets
+ * it: its jobs together get one share of the ring, not one per file, and
+ * another process on the same queue still finds a share free.
+ */
+TEST_F_TIMEOUT(svm, files_of_one_process_share_one_ring_share, 120)
+{
+	unsigned int share = self->info.ring_share, held = 0, c, got;
+	struct svmdemo_job *mine = calloc(share, sizeof(*mine));
+	int p[2], q[2], status, fd;
+	pid_t pid;
+	char x;
+
+	ASSERT_NE(NULL, mine);
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(q));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct svmdemo_job slow;
+		struct svmdemo_job noop = svm_job(SVMDEMO_OPCODE_NOOP, NULL,
+						  NULL, 0, 0);
+		struct svmdemo_submit s = {
+			.count = 1, .queue = 0,
+			.flags = SVMDEMO_SUBMIT_ASYNC | SVMDEMO_SUBMIT_QUEUE,
+		};
+		unsigned int total = 0;
+		int f[3];
+
+		/* A 256 MiB cold FILL at the head of queue 0 holds it up. */
+		if (!slow_jobs(&slow, 1, 256 << 20))
+			_exit(1);
+		for (int i = 0; i < 3; i++) {
+			f[i] = open(SVM_DEV, O_RDWR | O_NONBLOCK);
+			if (f[i] < 0)
+				_exit(2);
+		}
+		s.jobs = (uintptr_t)&slow;
+		if (ioctl(f[0], SVMDEMO_IOC_SUBMIT, &s))
+			_exit(3);
+		total++;
+		s.jobs = (uintptr_t)&noop;
+		for (int i = 0; i < 3; i++) {
+			while (!ioctl(f[i], SVMDEMO_IOC_SUBMIT, &s))
+				total++;
+			if (errno != EAGAIN)
+				_exit(4);
+		}
+		if (write(p[1], &total, sizeof(total)) != sizeof(total))
+			_exit(5);
+		/* Exit (and withdraw everything) when told. */
+		if (read(q[0], &x, 1) != 1)
+			_exit(6);
+		_exit(0);
+	}
+	close(p[1]);
+	close(q[0]);
+	ASSERT_EQ((ssize_t)sizeof(held), read(p[0], &held, sizeof(held)));
+	TH_LOG("three files of one process queued %u jobs (share %u)", held,
+	       share);
+	EXPECT_LE(held, share);
+	/* Another process: its whole share is free. */
+	fd = open(SVM_DEV, O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	for (unsigned int i = 0; i < share; i++)
+		mine[i] = svm_job(SVMDEMO_OPCODE_NOOP, NULL, NULL, 0, 0);
+	{
+		struct svmdemo_submit s = {
+			.jobs = (uintptr_t)mine, .count = share, .queue = 0,
+			.flags = SVMDEMO_SUBMIT_ASYNC | SVMDEMO_SUBMIT_QUEUE,
+		};
+
+		EXPECT_EQ(0, ioctl(fd, SVMDEMO_IOC_SUBMIT, &s))
+			TH_LOG("queued %u of %u: %s", s.submitted, share,
+			       strerror(errno));
+		c = s.submitted;
+	}
+	ASSERT_EQ(1, write(q[1], "q", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	got = svm_reap_all(fd, mine, c);
+	EXPECT_EQ(c, got);
+	close(fd);
+	close(p[0]);
+	close(q[1]);
+	free(mine);
 }
 
 /*

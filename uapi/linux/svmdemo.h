@@ -217,9 +217,10 @@ struct svmdemo_job {
  * @queue: queue this file submits to unless SVMDEMO_SUBMIT_QUEUE is given.
  * @max_fence_jobs: largest &svmdemo_submit.count of a call with a
  *	SVMDEMO_JOB_FENCE job.
- * @ring_share: ring slots one file may hold in a queue at a time; more
- *	jobs wait (or get -EAGAIN with O_NONBLOCK), so that one file never
- *	fills a ring that other files share.
+ * @ring_share: ring slots the jobs of one PASID (of all the files its
+ *	process opened) may hold in a queue at a time; more jobs wait (or get
+ *	-EAGAIN with O_NONBLOCK), so that one process never fills a ring that
+ *	other processes share.
  * @reserved: written as zero.
  */
 struct svmdemo_info {
