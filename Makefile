@@ -84,10 +84,12 @@ dkms-install: install-headers
 	rm -rf $(DESTDIR)/usr/src/svmdemo-$(VERSION)
 	mkdir -p $(DESTDIR)/usr/src/svmdemo-$(VERSION)
 	mkdir -p $(DESTDIR)/usr/src/svmdemo-$(VERSION)/driver \
-		$(DESTDIR)/usr/src/svmdemo-$(VERSION)/uapi/linux
+		$(DESTDIR)/usr/src/svmdemo-$(VERSION)/uapi/linux \
+		$(DESTDIR)/usr/src/svmdemo-$(VERSION)/hw
 	cp dkms.conf Kbuild $(DESTDIR)/usr/src/svmdemo-$(VERSION)/
 	cp driver/*.[ch] $(DESTDIR)/usr/src/svmdemo-$(VERSION)/driver/
 	cp uapi/linux/*.h $(DESTDIR)/usr/src/svmdemo-$(VERSION)/uapi/linux/
+	cp hw/*.h $(DESTDIR)/usr/src/svmdemo-$(VERSION)/hw/
 	dkms add -m svmdemo -v $(VERSION)
 	dkms install -m svmdemo -v $(VERSION) $(if $(KVER),-k $(KVER))
 

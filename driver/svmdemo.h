@@ -47,7 +47,7 @@
 #include <linux/xarray.h>
 #include <linux/svmdemo.h>
 
-#include "svmdemo_regs.h"
+#include "svmdemo_hw.h"
 
 #define SVMDEMO_NAME		"svmdemo"
 #define SVMDEMO_MAX_DEVICES	64

@@ -304,7 +304,7 @@ static void svmdemo_dbg_ring_break(struct svmdemo_queue *q,
 		size = 3;
 		break;
 	case SVMDEMO_DBG_RING_MISALIGNED:
-		descs += SVMDEMO_CMPL_ALIGN;
+		descs += SVMDEMO_CMPL_SIZE;
 		break;
 	case SVMDEMO_DBG_RING_DESC_UNMAPPED:
 		descs = SVMDEMO_DBG_IOVA_UNMAPPED;

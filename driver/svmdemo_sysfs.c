@@ -103,7 +103,8 @@ static ssize_t _name##_show(struct device *dev,				\
 	struct svmdemo_dev *sdev = to_svmdemo(dev);			\
 									\
 	return sysfs_emit(buf, "%llu\n",				\
-			  (u64)lo_hi_readq(sdev->regs + (_reg)));	\
+			  (u64)lo_hi_readq(sdev->regs +		\
+					   SVMDEMO_CNT(_reg)));		\
 }									\
 static DEVICE_ATTR_RO(_name)
 

@@ -63,6 +63,14 @@ prepare_tree() {
 	done
 }
 
+# The hardware interface header is shared with the driver, which wants
+# tabs; QEMU wants none: the QEMU copy has them expanded.
+sync_hw_header() {
+	local dst=$work/src/include/hw/misc/svmdemo_hw.h
+	expand -t 8 "$SVMDEMO_TOP/hw/svmdemo_hw.h" >"$dst.new"
+	if cmp -s "$dst.new" "$dst"; then rm -f "$dst.new"; else mv "$dst.new" "$dst"; fi
+}
+
 sync_device() {
 	local f
 	[ -f "$DEVICE/meson.build" ] || return 0
@@ -71,6 +79,7 @@ sync_device() {
 		cmp -s "$f" "$work/src/hw/svmdemo/$(basename "$f")" ||
 			cp "$f" "$work/src/hw/svmdemo/"
 	done
+	sync_hw_header
 	add_device_glue "$work/src"
 }
 

@@ -38,6 +38,7 @@ checkpatch() {
 # PRIx64-style macros, as the kernel's own selftests do.
 kernel_checkpatch() {
 	checkpatch -f driver/*.[ch] uapi/linux/*.h &&
+	checkpatch --ignore PREFER_KERNEL_TYPES -f hw/*.h &&
 	checkpatch --ignore PREFER_KERNEL_TYPES,CAMELCASE -f selftests/*.[ch]
 }
 
@@ -98,6 +99,11 @@ qemu_checkpatch() {
 	for p in qemu-scripts/device/*.[ch]; do
 		perl "$src/scripts/checkpatch.pl" --no-tree -q -f "$p" || rc=1
 	done
+	# The hardware interface as QEMU gets it (tabs expanded).
+	mkdir -p "$out/include/hw/misc"
+	expand -t 8 hw/svmdemo_hw.h >"$out/include/hw/misc/svmdemo_hw.h"
+	(cd "$out" && perl "$src/scripts/checkpatch.pl" --no-tree -q \
+		-f include/hw/misc/svmdemo_hw.h) || rc=1
 	for p in qemu-scripts/patches/*.patch; do
 		perl "$src/scripts/checkpatch.pl" -q "$p" || rc=1
 	done

@@ -15,31 +15,9 @@
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
 #include "svm_robust.h"
+#include "svmdemo_hw.h"
 
-/* Device status codes (docs/device.md, section 9.2). */
-#define STS_SUCCESS	0U
-#define STS_PAGE_FAULT	1U
-#define STS_PERM	2U
-#define STS_PRIV	3U
-#define STS_BAD_OPCODE	4U
-#define STS_RESERVED	5U
-#define STS_LENGTH	6U
-#define STS_BAD_PASID	7U
-#define STS_MISMATCH	8U
-#define STS_ABORTED	9U
-#define STS_TIMEOUT	10U
-#define STS_DMA_ERROR	11U
-#define STS_NR		12U
-
-#define CMPL_DONE	BIT(31)
-#define CODE(st)	((st) & 0xff)
-#define PASID_VALID	BIT(31)
-#define OP_FILL		1
-#define OP_NR		7
-#define F_PRIV		BIT(2)
-#define F_CR_USER	BIT(3)
-#define F_FENCE		BIT(4)
-#define MAX_XFER	BIT_ULL(30)
+#define CODE(st)	((int)((st) & SVMDEMO_CMPL_CODE))
 
 FIXTURE(dev)
 {
@@ -106,8 +84,8 @@ static void queue_runs(struct __test_metadata *_metadata, int fd,
 static struct svmdemo_dbg_desc fill_desc(void *dst, uint64_t len)
 {
 	struct svmdemo_dbg_desc d = {
-		.pasid = PASID_VALID | 1,	/* the driver puts ours in */
-		.opcode = OP_FILL,
+		.pasid = SVMDEMO_DESC_PASID_VALID | 1,	/* the driver puts ours in */
+		.opcode = SVMDEMO_OP_FILL,
 		.dst = (uintptr_t)dst,
 		.len = len,
 		.operand = 0xeeeeeeeeeeeeeeeeULL,
@@ -130,8 +108,8 @@ TEST_F(dev, debug_ioctls_are_refused_when_debug_is_off)
 	ASSERT_EQ(0, svm_debug_set(true));
 	/* The path itself works, under our own PASID. */
 	ASSERT_EQ(1, raw_run(self->fd, &d, 1, 0));
-	EXPECT_EQ(CMPL_DONE | STS_SUCCESS, d.status);
-	EXPECT_EQ(PASID_VALID | self->info.pasid, d.pasid_used);
+	EXPECT_EQ(SVMDEMO_CMPL_DONE | SVMDEMO_STS_SUCCESS, d.status);
+	EXPECT_EQ(SVMDEMO_DESC_PASID_VALID | self->info.pasid, d.pasid_used);
 	EXPECT_EQ(0xc0c0ULL, d.cookie_out);
 	EXPECT_EQ(0xee, self->buf[63]);
 	EXPECT_EQ(0x3c, self->buf[64]);
@@ -146,7 +124,7 @@ static void name(struct svmdemo_dbg_desc *d, uint8_t *b)		\
 
 struct bad_case {
 	const char *what;
-	unsigned int expect;
+	int expect;
 	void (*make)(struct svmdemo_dbg_desc *d, uint8_t *buf);
 };
 
@@ -162,14 +140,14 @@ MK(mk_pasid_rsvd30, d->pasid |= 1U << 30)
 static void mk_cr_misaligned(struct svmdemo_dbg_desc *d, uint8_t *b)
 {
 	(void)b;
-	d->flags = F_CR_USER;
+	d->flags = SVMDEMO_DESC_F_CR_USER;
 	d->cr_addr = (uintptr_t)(b + 2 * PAGE_SZ + 8);
 }
 
-MK(mk_pasid0, d->pasid = PASID_VALID)
-MK(mk_pasid_wide, d->pasid = PASID_VALID | 0xfffff)
-MK(mk_priv, d->flags = F_PRIV)
-MK(mk_len_huge, d->len = MAX_XFER + 1)
+MK(mk_pasid0, d->pasid = SVMDEMO_DESC_PASID_VALID)
+MK(mk_pasid_wide, d->pasid = SVMDEMO_DESC_PASID_VALID | 0xfffff)
+MK(mk_priv, d->flags = SVMDEMO_DESC_F_PRIV)
+MK(mk_len_huge, d->len = SVMDEMO_MAX_XFER_BYTES + 1)
 MK(mk_len_max64, d->len = ~0ULL)
 static void mk_wraps(struct svmdemo_dbg_desc *d, uint8_t *b)
 {
@@ -191,29 +169,29 @@ static void mk_nopasid_huge(struct svmdemo_dbg_desc *d, uint8_t *b)
 {
 	(void)b;
 	d->pasid = 0;
-	d->len = MAX_XFER + 1;
+	d->len = SVMDEMO_MAX_XFER_BYTES + 1;
 }
 
 static const struct bad_case bad_cases[] = {
-	{ "opcode 7", STS_BAD_OPCODE, mk_op7 },
-	{ "opcode 0x7f", STS_BAD_OPCODE, mk_op7f },
-	{ "opcode 0xff", STS_BAD_OPCODE, mk_opff },
-	{ "rsvd0", STS_RESERVED, mk_rsvd0 },
-	{ "rsvd1", STS_RESERVED, mk_rsvd1 },
-	{ "flag bit 6", STS_RESERVED, mk_flag6 },
-	{ "flag bit 15", STS_RESERVED, mk_flag15 },
-	{ "pasid bit 20", STS_RESERVED, mk_pasid_rsvd },
-	{ "pasid bit 30", STS_RESERVED, mk_pasid_rsvd30 },
-	{ "misaligned cr_addr", STS_RESERVED, mk_cr_misaligned },
-	{ "PASID 0", STS_BAD_PASID, mk_pasid0 },
-	{ "PASID wider than the device", STS_BAD_PASID, mk_pasid_wide },
-	{ "privileged", STS_PRIV, mk_priv },
-	{ "len > MAX_XFER", STS_LENGTH, mk_len_huge },
-	{ "len 2^64-1", STS_LENGTH, mk_len_max64 },
-	{ "dst + len wraps", STS_LENGTH, mk_wraps },
-	{ "COPY src + len wraps", STS_LENGTH, mk_copy_src_wraps },
-	{ "no PASID (length forced to 0)", STS_SUCCESS, mk_nopasid },
-	{ "no PASID, len > MAX_XFER", STS_LENGTH, mk_nopasid_huge },
+	{ "opcode 7", SVMDEMO_STS_BAD_OPCODE, mk_op7 },
+	{ "opcode 0x7f", SVMDEMO_STS_BAD_OPCODE, mk_op7f },
+	{ "opcode 0xff", SVMDEMO_STS_BAD_OPCODE, mk_opff },
+	{ "rsvd0", SVMDEMO_STS_RESERVED, mk_rsvd0 },
+	{ "rsvd1", SVMDEMO_STS_RESERVED, mk_rsvd1 },
+	{ "flag bit 6", SVMDEMO_STS_RESERVED, mk_flag6 },
+	{ "flag bit 15", SVMDEMO_STS_RESERVED, mk_flag15 },
+	{ "pasid bit 20", SVMDEMO_STS_RESERVED, mk_pasid_rsvd },
+	{ "pasid bit 30", SVMDEMO_STS_RESERVED, mk_pasid_rsvd30 },
+	{ "misaligned cr_addr", SVMDEMO_STS_RESERVED, mk_cr_misaligned },
+	{ "PASID 0", SVMDEMO_STS_BAD_PASID, mk_pasid0 },
+	{ "PASID wider than the device", SVMDEMO_STS_BAD_PASID, mk_pasid_wide },
+	{ "privileged", SVMDEMO_STS_PRIV, mk_priv },
+	{ "len > SVMDEMO_MAX_XFER_BYTES", SVMDEMO_STS_LENGTH, mk_len_huge },
+	{ "len 2^64-1", SVMDEMO_STS_LENGTH, mk_len_max64 },
+	{ "dst + len wraps", SVMDEMO_STS_LENGTH, mk_wraps },
+	{ "COPY src + len wraps", SVMDEMO_STS_LENGTH, mk_copy_src_wraps },
+	{ "no PASID (length forced to 0)", SVMDEMO_STS_SUCCESS, mk_nopasid },
+	{ "no PASID, len > MAX_XFER", SVMDEMO_STS_LENGTH, mk_nopasid_huge },
 };
 
 TEST_F(dev, each_bad_field_completes_with_its_status)
@@ -227,7 +205,8 @@ TEST_F(dev, each_bad_field_completes_with_its_status)
 
 		c->make(&d, self->buf);
 		ASSERT_EQ(1, raw_run(self->fd, &d, 1, q)) TH_LOG("%s", c->what);
-		EXPECT_EQ(CMPL_DONE, d.status & CMPL_DONE) TH_LOG("%s", c->what);
+		EXPECT_EQ(SVMDEMO_CMPL_DONE, d.status & SVMDEMO_CMPL_DONE)
+			TH_LOG("%s", c->what);
 		EXPECT_EQ(c->expect, CODE(d.status))
 			TH_LOG("%s: status %#x", c->what, d.status);
 		EXPECT_EQ(0U, d.bytes_done) TH_LOG("%s", c->what);
@@ -249,12 +228,12 @@ TEST_F(dev, fence_after_an_error_aborts)
 	};
 
 	d[0].opcode = 0x55;		/* BAD_OPCODE */
-	d[1].flags = F_FENCE;		/* aborted by the fence */
-	d[2].flags = F_FENCE;		/* runs: the abort does not count */
+	d[1].flags = SVMDEMO_DESC_F_FENCE;		/* aborted by the fence */
+	d[2].flags = SVMDEMO_DESC_F_FENCE;		/* runs: the abort does not count */
 	ASSERT_EQ(3, raw_run(self->fd, d, 3, 0));
-	EXPECT_EQ(STS_BAD_OPCODE, CODE(d[0].status));
-	EXPECT_EQ(STS_ABORTED, CODE(d[1].status));
-	EXPECT_EQ(STS_SUCCESS, CODE(d[2].status));
+	EXPECT_EQ(SVMDEMO_STS_BAD_OPCODE, CODE(d[0].status));
+	EXPECT_EQ(SVMDEMO_STS_ABORTED, CODE(d[1].status));
+	EXPECT_EQ(SVMDEMO_STS_SUCCESS, CODE(d[2].status));
 	EXPECT_EQ(0x3c, self->buf[0]);
 	EXPECT_EQ(0xee, self->buf[64]);
 }
@@ -298,9 +277,9 @@ TEST_F_TIMEOUT(dev, random_descriptors_complete_with_a_status, 3600)
 			};
 
 			memset(x, 0, sizeof(*x));
-			x->pasid = rnd_below(seed, 8) ? PASID_VALID : 0;
+			x->pasid = rnd_below(seed, 8) ? SVMDEMO_DESC_PASID_VALID : 0;
 			x->pasid |= rnd_below(seed, 4) ? 1 : rnd64(seed);
-			x->opcode = rnd_below(seed, 4) ? rnd_below(seed, OP_NR + 1)
+			x->opcode = rnd_below(seed, 4) ? rnd_below(seed, SVMDEMO_OP_NR + 1)
 						       : rnd64(seed);
 			x->rsvd0 = rnd_below(seed, 16) ? 0 : rnd64(seed);
 			x->flags = rnd_below(seed, 3) ? rnd_below(seed, 64)
@@ -317,12 +296,12 @@ TEST_F_TIMEOUT(dev, random_descriptors_complete_with_a_status, 3600)
 		ASSERT_EQ((int)cnt, raw_run(self->fd, d, cnt, q))
 			TH_LOG("seed %" PRIu64 ", batch %u", self->seed, batches);
 		for (unsigned int i = 0; i < cnt; i++) {
-			ASSERT_EQ(CMPL_DONE, d[i].status & CMPL_DONE);
-			ASSERT_GT(STS_NR, CODE(d[i].status))
+			ASSERT_EQ(SVMDEMO_CMPL_DONE, d[i].status & SVMDEMO_CMPL_DONE);
+			ASSERT_GT(SVMDEMO_STS_NR, CODE(d[i].status))
 				TH_LOG("seed %" PRIu64 ": status %#x", self->seed,
 				       d[i].status);
 			ASSERT_EQ(d[i].cookie, d[i].cookie_out);
-			if (d[i].len <= MAX_XFER)
+			if (d[i].len <= SVMDEMO_MAX_XFER_BYTES)
 				ASSERT_GE(d[i].len, d[i].bytes_done);
 			codes[CODE(d[i].status)]++;
 		}
@@ -331,7 +310,7 @@ TEST_F_TIMEOUT(dev, random_descriptors_complete_with_a_status, 3600)
 		if (batches % 50 == 0)
 			queue_runs(_metadata, self->fd, q, self->buf);
 	}
-	for (unsigned int c = 0; c < STS_NR; c++)
+	for (unsigned int c = 0; c < SVMDEMO_STS_NR; c++)
 		len += snprintf(line + len, sizeof(line) - len, " %#x:%lu", c,
 				codes[c]);
 	TH_LOG("%u descriptors in %u batches; status codes:%s", done, batches,

@@ -390,7 +390,7 @@ static void svmdemo_job_decode(SvmdemoJob *job, const SvmdemoDesc *raw)
     d->cr_addr = le64_to_cpu(raw->cr_addr);
     d->rsvd1 = le64_to_cpu(raw->rsvd1);
     job->has_pasid = d->pasid & SVMDEMO_DESC_PASID_VALID;
-    job->pasid = d->pasid & SVMDEMO_DESC_PASID_MASK;
+    job->pasid = d->pasid & SVMDEMO_DESC_PASID;
 }
 
 static void svmdemo_queue_step(SvmdemoQueue *q)

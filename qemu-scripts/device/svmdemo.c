@@ -108,7 +108,7 @@ static uint32_t svmdemo_queue_read(SvmdemoQueue *q, hwaddr reg)
     case SVMDEMO_Q_TAIL:
         return q->tail;
     case SVMDEMO_Q_STATUS:
-        val = q->err_code << SVMDEMO_Q_STATUS_ERR_CODE_SHIFT;
+        val = q->err_code << SVMDEMO_Q_STATUS_ERR_SHIFT;
         if (q->enabled) {
             val |= SVMDEMO_Q_STATUS_ENABLED;
         }
@@ -281,7 +281,7 @@ static void svmdemo_write32(SvmdemoState *s, hwaddr addr, uint32_t val)
         s->err_cause &= ~val;
         break;
     case SVMDEMO_PASID_FLUSH:
-        s->pasid_flush = val & SVMDEMO_DESC_PASID_MASK;
+        s->pasid_flush = val & SVMDEMO_PASID_FLUSH_PASID;
         svmdemo_pasid_flush(s, s->pasid_flush);
         break;
     default:

@@ -3,9 +3,9 @@
  *
  * Internal definitions shared by the register front end (svmdemo.c), the
  * queue engine (svmdemo-queue.c) and the translation engine
- * (svmdemo-xlate.c). The register layout is specified in docs/device.md of
- * the svmdemo project; the guest driver's driver/svmdemo_regs.h uses the
- * same names and values.
+ * (svmdemo-xlate.c). The programming interface is in svmdemo_hw.h, shared
+ * with the guest driver and the tests; its semantics are specified in
+ * docs/device.md of the svmdemo project.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,205 +21,18 @@
 #define TYPE_SVMDEMO "svmdemo"
 OBJECT_DECLARE_SIMPLE_TYPE(SvmdemoState, SVMDEMO)
 
-/* PCI identity */
-#define SVMDEMO_PCI_VENDOR_ID           0x1234
-#define SVMDEMO_PCI_DEVICE_ID           0x0b11
-#define SVMDEMO_PCI_REVISION            0x01
-#define SVMDEMO_PCI_CLASS               0x1200  /* processing accelerator */
-#define SVMDEMO_BAR0_SIZE               0x1000
-#define SVMDEMO_MSIX_BAR                2
+/*
+ * The programming interface (registers, descriptor, completion record,
+ * opcodes, status codes) is shared with the driver and the tests.
+ */
+#include "hw/misc/svmdemo_hw.h"
 
-/* Config space layout */
-#define SVMDEMO_CFG_MSI                 0x50
-#define SVMDEMO_CFG_EXP                 0x80
-#define SVMDEMO_CFG_ATS                 0x100
-#define SVMDEMO_CFG_PASID               0x110
-#define SVMDEMO_CFG_PRI                 0x120
+typedef struct svmdemo_desc SvmdemoDesc;
+typedef struct svmdemo_cmpl SvmdemoCmpl;
 
-/* Compatible block */
-#define SVMDEMO_COMPAT_CMD              0x00
-#define SVMDEMO_COMPAT_CMD_WRITE        1
-#define SVMDEMO_COMPAT_CMD_READ         2
-#define SVMDEMO_COMPAT_ID_VALUE         0x0b1c5111
-#define SVMDEMO_COMPAT_ADDR             0x08
-#define SVMDEMO_COMPAT_STATUS           0x08
-#define SVMDEMO_COMPAT_STATUS_BUSY      0x80
-#define SVMDEMO_COMPAT_CRC              0x10
-#define SVMDEMO_COMPAT_SIZE             0x18
-#define SVMDEMO_COMPAT_OPT              0x20
-#define SVMDEMO_COMPAT_OPT_PRIV         BIT_ULL(0)
-#define SVMDEMO_COMPAT_REG64_END        0x28
-#define SVMDEMO_COMPAT_PASID            0x50
-#define SVMDEMO_COMPAT_PASID_DISABLE    BIT(20)
-
-/* Global registers */
-#define SVMDEMO_VERSION                 0x100
-#define SVMDEMO_VERSION_1_0             0x00010000
-#define SVMDEMO_CAPS                    0x104
-#define SVMDEMO_CAPS_ATS                BIT(0)
-#define SVMDEMO_CAPS_PASID              BIT(1)
-#define SVMDEMO_CAPS_PRI                BIT(2)
-#define SVMDEMO_CAPS_MSIX               BIT(3)
-#define SVMDEMO_CAPS_UNTRANSLATED       BIT(4)
-#define SVMDEMO_CAPS_CR_USER            BIT(5)
-#define SVMDEMO_CAPS_FENCE              BIT(6)
-#define SVMDEMO_NUM_QUEUES              0x108
-#define SVMDEMO_MAX_QUEUES              16
-#define SVMDEMO_RING_SIZE_MAX           0x10c
-#define SVMDEMO_RING_SIZE_MIN           2
-#define SVMDEMO_RING_SIZE_LIMIT         32768
-#define SVMDEMO_ATC_ENTRIES             0x110
-#define SVMDEMO_PRI_CAPACITY            0x114
-#define SVMDEMO_PASID_WIDTH             0x118
-#define SVMDEMO_OPCODES                 0x11c
-#define SVMDEMO_MAX_XFER                0x120
-#define SVMDEMO_MAX_XFER_BYTES          (1ULL << 30)
-#define SVMDEMO_PRI_TIMEOUT             0x124
-#define SVMDEMO_CTRL                    0x128
-#define SVMDEMO_CTRL_CLEAR_COUNTERS     BIT(0)
-#define SVMDEMO_CTRL_FLUSH_ATC          BIT(1)
-#define SVMDEMO_INTR_STATUS             0x130
-#define SVMDEMO_INTR_QUEUE_MASK         MAKE_64BIT_MASK(0, 16)
-#define SVMDEMO_INTR_COMPAT_DONE        BIT(30)
-#define SVMDEMO_INTR_ERROR              BIT(31)
-#define SVMDEMO_ERR_CAUSE               0x134
-#define SVMDEMO_ERR_QUEUE_ERROR         BIT(0)
-#define SVMDEMO_ERR_DOORBELL_DISABLED   BIT(1)
-#define SVMDEMO_ERR_COMPAT_BUSY         BIT(2)
-#define SVMDEMO_ERR_CAUSE_MASK          MAKE_64BIT_MASK(0, 3)
-#define SVMDEMO_ERR_QUEUE               0x138
-#define SVMDEMO_PASID_FLUSH             0x140
-#define SVMDEMO_PASID_FLUSH_BUSY        BIT(31)
-#define SVMDEMO_GLOBAL_END              0x200
-
-/* Counters */
-enum {
-    SVMDEMO_CNT_JOBS,
-    SVMDEMO_CNT_BYTES,
-    SVMDEMO_CNT_ATS_REQ,
-    SVMDEMO_CNT_ATC_HIT,
-    SVMDEMO_CNT_ATC_MISS,
-    SVMDEMO_CNT_PRI_REQ,
-    SVMDEMO_CNT_PRI_GROUP,
-    SVMDEMO_CNT_PRI_FAIL,
-    SVMDEMO_CNT_INVAL,
-    SVMDEMO_CNT_ERRORS,
-    SVMDEMO_CNT_ATC_INVAL,
-    SVMDEMO_CNT_PRI_TIMEOUT,
-    SVMDEMO_CNT_PRI_OVERFLOW,
-    SVMDEMO_CNT_NR,
-};
-#define SVMDEMO_CNT_BASE                0x200
-#define SVMDEMO_CNT_STATUS_BASE         0x280
-#define SVMDEMO_CNT_STATUS_NR           16
-#define SVMDEMO_CNT_END                 0x300
-
-/* Queue registers */
-#define SVMDEMO_QUEUE_BASE              0x400
-#define SVMDEMO_QUEUE_STRIDE            0x40
-#define SVMDEMO_QUEUE_END               0x800
-#define SVMDEMO_Q_DESC_LO               0x00
-#define SVMDEMO_Q_DESC_HI               0x04
-#define SVMDEMO_Q_CMPL_LO               0x08
-#define SVMDEMO_Q_CMPL_HI               0x0c
-#define SVMDEMO_Q_SIZE                  0x10
-#define SVMDEMO_Q_HEAD                  0x14
-#define SVMDEMO_Q_TAIL                  0x18
-#define SVMDEMO_Q_CTRL                  0x1c
-#define SVMDEMO_Q_CTRL_ENABLE           BIT(0)
-#define SVMDEMO_Q_CTRL_DISABLE          BIT(1)
-#define SVMDEMO_Q_CTRL_RESET            BIT(2)
-#define SVMDEMO_Q_STATUS                0x20
-#define SVMDEMO_Q_STATUS_ENABLED        BIT(0)
-#define SVMDEMO_Q_STATUS_BUSY           BIT(1)
-#define SVMDEMO_Q_STATUS_DRAINING       BIT(2)
-#define SVMDEMO_Q_STATUS_ERROR          BIT(3)
-#define SVMDEMO_Q_STATUS_ERR_CODE_SHIFT 8
-#define SVMDEMO_Q_COMPLETED             0x24
-
-#define SVMDEMO_QERR_NONE               0
-#define SVMDEMO_QERR_BAD_CONFIG         1
-#define SVMDEMO_QERR_DESC_FETCH         2
-#define SVMDEMO_QERR_CMPL_WRITE         3
-#define SVMDEMO_QERR_BAD_TAIL           4
-
-/* Descriptor */
-#define SVMDEMO_DESC_SIZE               64
-#define SVMDEMO_DESC_PASID_MASK         MAKE_64BIT_MASK(0, 20)
-#define SVMDEMO_DESC_PASID_RSVD         MAKE_64BIT_MASK(20, 11)
-#define SVMDEMO_DESC_PASID_VALID        BIT(31)
-
-enum {
-    SVMDEMO_OP_NOOP = 0,
-    SVMDEMO_OP_FILL = 1,
-    SVMDEMO_OP_COPY = 2,
-    SVMDEMO_OP_COMPARE = 3,
-    SVMDEMO_OP_CRC32C = 4,
-    SVMDEMO_OP_WRITE_PATTERN = 5,
-    SVMDEMO_OP_READ_CRC8 = 6,
-    SVMDEMO_OP_NR,
-};
-
-#define SVMDEMO_WRITE_PATTERN_MOD       251
-#define SVMDEMO_CRC8_POLY               0xab
-#define SVMDEMO_CRC8_INIT               0xff
-
-#define SVMDEMO_DESC_F_UNTRANSLATED     BIT(0)
-#define SVMDEMO_DESC_F_NO_PRI           BIT(1)
-#define SVMDEMO_DESC_F_PRIV             BIT(2)
-#define SVMDEMO_DESC_F_CR_USER          BIT(3)
-#define SVMDEMO_DESC_F_FENCE            BIT(4)
-#define SVMDEMO_DESC_F_NO_IRQ           BIT(5)
-#define SVMDEMO_DESC_F_RSVD             MAKE_64BIT_MASK(6, 10)
-
-/* Descriptor as it sits in guest memory (little-endian) */
-typedef struct QEMU_PACKED SvmdemoDesc {
-    uint32_t pasid;
-    uint8_t opcode;
-    uint8_t rsvd0;
-    uint16_t flags;
-    uint64_t src;
-    uint64_t dst;
-    uint64_t len;
-    uint64_t operand;
-    uint64_t cookie;
-    uint64_t cr_addr;
-    uint64_t rsvd1;
-} SvmdemoDesc;
-
-/* Completion record */
-#define SVMDEMO_CMPL_SIZE               32
-#define SVMDEMO_CMPL_FAULT_WRITE        BIT(8)
-#define SVMDEMO_CMPL_CR_USER_FAILED     BIT(9)
-#define SVMDEMO_CMPL_DONE               BIT(31)
-
-typedef struct QEMU_PACKED SvmdemoCmpl {
-    uint32_t status;
-    uint32_t bytes_done;
-    uint64_t result;
-    uint64_t fault_addr;
-    uint64_t cookie;
-} SvmdemoCmpl;
-
-enum {
-    SVMDEMO_STS_SUCCESS = 0x00,
-    SVMDEMO_STS_PAGE_FAULT = 0x01,
-    SVMDEMO_STS_PERM = 0x02,
-    SVMDEMO_STS_PRIV = 0x03,
-    SVMDEMO_STS_BAD_OPCODE = 0x04,
-    SVMDEMO_STS_RESERVED = 0x05,
-    SVMDEMO_STS_LENGTH = 0x06,
-    SVMDEMO_STS_BAD_PASID = 0x07,
-    SVMDEMO_STS_MISMATCH = 0x08,
-    SVMDEMO_STS_ABORTED = 0x09,
-    SVMDEMO_STS_TIMEOUT = 0x0a,
-    SVMDEMO_STS_DMA_ERROR = 0x0b,
-    SVMDEMO_STS_NR,
-    /* internal: the queue was reset, write no completion */
-    SVMDEMO_STS_DISCARD = 0x100,
-    /* internal: the page group response was not success */
-    SVMDEMO_STS_PRI_REFUSED = 0x101,
-};
+/* Internal job outcomes, never written to a completion record */
+#define SVMDEMO_STS_DISCARD             0x100   /* queue reset: no record */
+#define SVMDEMO_STS_PRI_REFUSED         0x101   /* group response not success */
 
 /* Engine limits */
 #define SVMDEMO_WINDOW                  (64 * KiB)
@@ -247,7 +60,7 @@ enum {
 
 /* One decoded job (descriptor or compat command) and its outcome */
 typedef struct SvmdemoJob {
-    SvmdemoDesc d;              /* host-endian copy of the descriptor */
+    SvmdemoDesc d;              /* the descriptor, in host byte order */
     bool has_pasid;
     uint32_t pasid;
     /* outcome */
