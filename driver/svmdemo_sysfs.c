@@ -74,28 +74,6 @@ static ssize_t pasids_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(pasids);
 
-/* One line: jobs handed to each queue since probe. */
-static ssize_t queue_jobs_show(struct device *dev,
-			       struct device_attribute *attr, char *buf)
-{
-	struct svmdemo_dev *sdev = to_svmdemo(dev);
-	unsigned int i;
-	int len = 0;
-	u64 n;
-
-	for (i = 0; i < sdev->nr_queues; i++) {
-		struct svmdemo_queue *q = &sdev->queues[i];
-
-		spin_lock_irq(&q->lock);
-		n = q->posted;
-		spin_unlock_irq(&q->lock);
-		len += sysfs_emit_at(buf, len, "%s%llu", i ? " " : "", n);
-	}
-	len += sysfs_emit_at(buf, len, "\n");
-	return len;
-}
-static DEVICE_ATTR_RO(queue_jobs);
-
 #define SVMDEMO_COUNTER_ATTR(_name, _reg)				\
 static ssize_t _name##_show(struct device *dev,				\
 			    struct device_attribute *attr, char *buf)	\
@@ -122,22 +100,73 @@ SVMDEMO_COUNTER_ATTR(invalidations, SVMDEMO_CNT_INVAL);
 SVMDEMO_COUNTER_ATTR(atc_invalidations, SVMDEMO_CNT_ATC_INVAL);
 SVMDEMO_COUNTER_ATTR(errors, SVMDEMO_CNT_ERRORS);
 
-/* One line: the count of completions for each status code 0..15. */
-static ssize_t status_counts_show(struct device *dev,
-				  struct device_attribute *attr, char *buf)
-{
-	struct svmdemo_dev *sdev = to_svmdemo(dev);
-	unsigned int s;
-	int len = 0;
+/*
+ * Attribute @_name of group @_group: @_show() reads entry @_idx (a queue,
+ * a status code) of the device.
+ */
+#define SVMDEMO_INDEX_ATTR(_group, _name, _idx, _show)			\
+static ssize_t _group##_##_name##_show(struct device *dev,		\
+				       struct device_attribute *attr,	\
+				       char *buf)			\
+{									\
+	return _show(to_svmdemo(dev), _idx, buf);			\
+}									\
+static struct device_attribute dev_attr_##_group##_##_name =		\
+	__ATTR(_name, 0444, _group##_##_name##_show, NULL)
 
-	for (s = 0; s < SVMDEMO_CNT_STATUS_NR; s++)
-		len += sysfs_emit_at(buf, len, "%s%llu", s ? " " : "",
-				     (u64)lo_hi_readq(sdev->regs +
-						      SVMDEMO_CNT_STATUS(s)));
-	len += sysfs_emit_at(buf, len, "\n");
-	return len;
+/* queue_jobs/N: jobs handed to queue N since probe. */
+static ssize_t svmdemo_queue_jobs(struct svmdemo_dev *sdev, unsigned int i,
+				  char *buf)
+{
+	struct svmdemo_queue *q = &sdev->queues[i];
+	u64 n;
+
+	spin_lock_irq(&q->lock);
+	n = q->posted;
+	spin_unlock_irq(&q->lock);
+	return sysfs_emit(buf, "%llu\n", n);
 }
-static DEVICE_ATTR_RO(status_counts);
+
+SVMDEMO_INDEX_ATTR(queue_jobs, 0, 0, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 1, 1, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 2, 2, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 3, 3, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 4, 4, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 5, 5, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 6, 6, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 7, 7, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 8, 8, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 9, 9, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 10, 10, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 11, 11, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 12, 12, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 13, 13, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 14, 14, svmdemo_queue_jobs);
+SVMDEMO_INDEX_ATTR(queue_jobs, 15, 15, svmdemo_queue_jobs);
+static_assert(SVMDEMO_MAX_QUEUES == 16);
+
+/* status_counts/<status>: completions with that status code. */
+static ssize_t svmdemo_status_count(struct svmdemo_dev *sdev, unsigned int s,
+				    char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  (u64)lo_hi_readq(sdev->regs + SVMDEMO_CNT_STATUS(s)));
+}
+
+#define SVMDEMO_STATUS_ATTR(name, s) \
+	SVMDEMO_INDEX_ATTR(status_counts, name, s, svmdemo_status_count)
+SVMDEMO_STATUS_ATTR(success, SVMDEMO_STS_SUCCESS);
+SVMDEMO_STATUS_ATTR(page_fault, SVMDEMO_STS_PAGE_FAULT);
+SVMDEMO_STATUS_ATTR(perm, SVMDEMO_STS_PERM);
+SVMDEMO_STATUS_ATTR(priv, SVMDEMO_STS_PRIV);
+SVMDEMO_STATUS_ATTR(bad_opcode, SVMDEMO_STS_BAD_OPCODE);
+SVMDEMO_STATUS_ATTR(reserved, SVMDEMO_STS_RESERVED);
+SVMDEMO_STATUS_ATTR(length, SVMDEMO_STS_LENGTH);
+SVMDEMO_STATUS_ATTR(bad_pasid, SVMDEMO_STS_BAD_PASID);
+SVMDEMO_STATUS_ATTR(mismatch, SVMDEMO_STS_MISMATCH);
+SVMDEMO_STATUS_ATTR(aborted, SVMDEMO_STS_ABORTED);
+SVMDEMO_STATUS_ATTR(timeout, SVMDEMO_STS_TIMEOUT);
+SVMDEMO_STATUS_ATTR(dma_error, SVMDEMO_STS_DMA_ERROR);
 
 static struct attribute *svmdemo_info_attrs[] = {
 	&dev_attr_hw_version.attr,
@@ -154,7 +183,6 @@ static struct attribute *svmdemo_info_attrs[] = {
 	&dev_attr_jobs_completed.attr,
 	&dev_attr_open_files.attr,
 	&dev_attr_pasids.attr,
-	&dev_attr_queue_jobs.attr,
 	NULL
 };
 
@@ -176,7 +204,6 @@ static struct attribute *svmdemo_counter_attrs[] = {
 	&dev_attr_invalidations.attr,
 	&dev_attr_atc_invalidations.attr,
 	&dev_attr_errors.attr,
-	&dev_attr_status_counts.attr,
 	NULL
 };
 
@@ -185,8 +212,58 @@ static const struct attribute_group svmdemo_counter_group = {
 	.attrs = svmdemo_counter_attrs,
 };
 
+static struct attribute *svmdemo_queue_jobs_attrs[] = {
+	&dev_attr_queue_jobs_0.attr, &dev_attr_queue_jobs_1.attr,
+	&dev_attr_queue_jobs_2.attr, &dev_attr_queue_jobs_3.attr,
+	&dev_attr_queue_jobs_4.attr, &dev_attr_queue_jobs_5.attr,
+	&dev_attr_queue_jobs_6.attr, &dev_attr_queue_jobs_7.attr,
+	&dev_attr_queue_jobs_8.attr, &dev_attr_queue_jobs_9.attr,
+	&dev_attr_queue_jobs_10.attr, &dev_attr_queue_jobs_11.attr,
+	&dev_attr_queue_jobs_12.attr, &dev_attr_queue_jobs_13.attr,
+	&dev_attr_queue_jobs_14.attr, &dev_attr_queue_jobs_15.attr,
+	NULL
+};
+
+/* Only the queues the driver uses. */
+static umode_t svmdemo_queue_jobs_visible(struct kobject *kobj,
+					  struct attribute *attr, int n)
+{
+	struct svmdemo_dev *sdev = to_svmdemo(kobj_to_dev(kobj));
+
+	return n < sdev->nr_queues ? attr->mode : 0;
+}
+
+static const struct attribute_group svmdemo_queue_jobs_group = {
+	.name = "queue_jobs",
+	.attrs = svmdemo_queue_jobs_attrs,
+	.is_visible = svmdemo_queue_jobs_visible,
+};
+
+static struct attribute *svmdemo_status_attrs[] = {
+	&dev_attr_status_counts_success.attr,
+	&dev_attr_status_counts_page_fault.attr,
+	&dev_attr_status_counts_perm.attr,
+	&dev_attr_status_counts_priv.attr,
+	&dev_attr_status_counts_bad_opcode.attr,
+	&dev_attr_status_counts_reserved.attr,
+	&dev_attr_status_counts_length.attr,
+	&dev_attr_status_counts_bad_pasid.attr,
+	&dev_attr_status_counts_mismatch.attr,
+	&dev_attr_status_counts_aborted.attr,
+	&dev_attr_status_counts_timeout.attr,
+	&dev_attr_status_counts_dma_error.attr,
+	NULL
+};
+
+static const struct attribute_group svmdemo_status_group = {
+	.name = "status_counts",
+	.attrs = svmdemo_status_attrs,
+};
+
 const struct attribute_group *svmdemo_groups[] = {
 	&svmdemo_info_group,
 	&svmdemo_counter_group,
+	&svmdemo_queue_jobs_group,
+	&svmdemo_status_group,
 	NULL
 };
