@@ -12,6 +12,7 @@ PREFIX ?= /usr
 KBUILD_MAKE = make -s -C $$KDIR M=/src W=1
 
 .PHONY: all deps qemu module selftests run demo shell check bench lint clean help \
+	runner-test \
 	install install-headers dkms-install dkms-uninstall dkms-check
 
 all: qemu module selftests
@@ -50,6 +51,11 @@ selftests: deps
 
 check: all
 	@$(MAKE) -s -C selftests run
+
+# The VM runner's own test: it must count expected IOMMU refusals and
+# fail a run on an unexpected one (docs/reliability.md).
+runner-test: all
+	@$(S)/runner-selftest.sh
 
 # The long versions of the robustness tests (docs/reliability.md): every
 # selftest, with iterations scaled by STRESS (CI: a small STRESS).

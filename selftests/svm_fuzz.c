@@ -413,7 +413,6 @@ static void fuzz_init(struct __test_metadata *_metadata, struct fuzz *f)
 	memset(f, 0, sizeof(*f));
 	f->seed0 = test_seed();
 	f->seed = f->seed0;
-	expect_translation_failures();
 	TH_LOG("seed %" PRIu64 " (rerun with SVMDEMO_SEED=%" PRIu64 ")",
 	       f->seed0, f->seed0);
 	f->fd = svm_open();
@@ -570,7 +569,6 @@ FIXTURE_TEARDOWN(fuzz)
 {
 	close(self->f.fd);
 	close(self->kfd);
-	expect_translation_failures_end();
 }
 
 static void one_ioctl(struct __test_metadata *_metadata, struct fuzz *f)
