@@ -14,6 +14,7 @@
 #include <sys/klog.h>
 
 #include "kselftest_harness.h"
+#include "svmdemo_test.h"
 
 #define ECAP_PATH	"/sys/class/iommu/dmar0/intel-iommu/ecap"
 

@@ -23,14 +23,6 @@
 
 #define TRACEFS "/sys/kernel/tracing"
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* A counter of /proc/self/fdinfo/FD ("svmdemo-NAME:\tvalue"). */
 static long long fdinfo_ll(int fd, const char *name)
 {
@@ -467,19 +459,6 @@ TEST_F(svm, sysfs_and_fdinfo_count_faults)
 	munmap(fresh, 2 * PAGE_SZ);
 }
 
-static int write_str(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fputs(s, f) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 TEST_F(svm, tracepoints_fire_for_submit_complete_and_fault)
 {
 	bool sub = false, cmp = false, flt = false;
@@ -543,10 +522,10 @@ static void *worker_main(void *arg)
 		return NULL;
 	}
 	while (now_s() < end) {
-		uint64_t pat = rnd_next(&seed);
+		uint64_t pat = rnd64(&seed);
 		uint32_t crc;
 
-		n = 1 + rnd_next(&seed) % len;
+		n = 1 + rnd64(&seed) % len;
 		rnd_fill(&seed, a, n);
 		crc = ref_crc32c(a, n);
 		/* A batch: copy, CRC of the copy, fill. */

@@ -36,7 +36,6 @@
 
 #include "svmdemo_test.h"
 
-#include "uring_job.h"
 
 #define MiB		(1024UL * 1024)
 #define BATCH		64
@@ -96,14 +95,6 @@ static void jnum(const char *key, double v)
 }
 
 /* ---- helpers ---- */
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {
@@ -176,7 +167,7 @@ static void submit_or_die(int fd, struct svmdemo_job *jobs, unsigned int n)
 static double noop_sync(int fd, unsigned int batch)
 {
 	struct svmdemo_job jobs[BATCH];
-	double t0 = now(), t;
+	double t0 = now_s(), t;
 	long long n = 0;
 	unsigned int i;
 
@@ -185,7 +176,7 @@ static double noop_sync(int fd, unsigned int batch)
 	do {
 		submit_or_die(fd, jobs, batch);
 		n += batch;
-		t = now() - t0;
+		t = now_s() - t0;
 	} while (t < row_time);
 	return n / t;
 }
@@ -209,7 +200,7 @@ static double noop_async(int fd, unsigned int depth)
 	for (i = 0; i < depth; i++)
 		jobs[i] = svm_job(SVMDEMO_OPCODE_NOOP, NULL, NULL, 0, 0);
 	w.count = depth;
-	t0 = now();
+	t0 = now_s();
 	for (;;) {
 		if (!stop && inflight < depth) {
 			s.jobs = (uintptr_t)jobs;
@@ -229,11 +220,11 @@ static double noop_async(int fd, unsigned int depth)
 		for (i = 0; i < w.completed; i++)
 			if (done[i].result)
 				die("async NOOP failed");
-		t = now() - t0;
+		t = now_s() - t0;
 		if (t >= row_time)
 			stop = true;
 	}
-	return n / (now() - t0);
+	return n / (now_s() - t0);
 }
 
 /*
@@ -254,7 +245,7 @@ static double noop_uring(int fd, unsigned int depth)
 	if (io_uring_queue_init(depth, &ring,
 				IORING_SETUP_SQE128 | IORING_SETUP_CQE32))
 		return NAN;
-	t0 = now();
+	t0 = now_s();
 	for (;;) {
 		while (!stop && inflight < depth) {
 			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
@@ -275,12 +266,12 @@ static double noop_uring(int fd, unsigned int depth)
 			inflight--;
 			n++;
 		}
-		t = now() - t0;
+		t = now_s() - t0;
 		if (t >= row_time)
 			stop = true;
 	}
 	io_uring_queue_exit(&ring);
-	return n / (now() - t0);
+	return n / (now_s() - t0);
 }
 
 /* ---- copies ---- */
@@ -300,11 +291,11 @@ static double copy_bw(int fd, void *dst, const void *src, size_t len,
 		jobs[i] = svm_job(SVMDEMO_OPCODE_COPY, src, dst, len, 0);
 		jobs[i].flags = flags;
 	}
-	t0 = now();
+	t0 = now_s();
 	do {
 		submit_or_die(fd, jobs, batch);
 		bytes += (long long)len * batch;
-		t = now() - t0;
+		t = now_s() - t0;
 	} while (t < secs);
 	return bytes / t;
 }
@@ -312,13 +303,13 @@ static double copy_bw(int fd, void *dst, const void *src, size_t len,
 static double memcpy_bw(void *dst, const void *src, size_t len)
 {
 	long long bytes = 0;
-	double t0 = now(), t;
+	double t0 = now_s(), t;
 
 	do {
 		memcpy(dst, src, len);
 		__asm__ volatile("" : : "r"(dst) : "memory");
 		bytes += len;
-		t = now() - t0;
+		t = now_s() - t0;
 	} while (t < row_time);
 	return bytes / t;
 }
@@ -388,9 +379,9 @@ static void bench_fault(int fd)
 
 			dst = map_buf(len, false, false);
 			j = svm_job(SVMDEMO_OPCODE_COPY, src, dst, len, 0);
-			t = now();
+			t = now_s();
 			submit_or_die(fd, &j, 1);
-			secs += now() - t;
+			secs += now_s() - t;
 			n++;
 			munmap(dst, len);
 		} while (secs < row_time && n < 16);
@@ -455,12 +446,12 @@ static void xlate_one(int fd, const char *name, size_t len, bool huge,
 
 	/* Warm reruns, counted. */
 	svm_counters_read(&c0);
-	t0 = now();
+	t0 = now_s();
 	reps = 0;
 	do {
 		submit_or_die(fd, &j, 1);
 		reps++;
-	} while (now() - t0 < row_time / 4 || reps < 4);
+	} while (now_s() - t0 < row_time / 4 || reps < 4);
 	svm_counters_read(&c1);
 	svm_counters_delta(&d, &c0, &c1);
 	*ats_per_page = (double)d.ats_requests / (pages * reps);
@@ -529,11 +520,11 @@ static void scale_child(int ready, int go, struct scale_res *res, bool copy)
 		submit_or_die(fd, jobs, 1);	/* warm */
 	if (write(ready, &c, 1) != 1 || read(go, &c, 1) != 1)
 		die("pipe");
-	t0 = now();
+	t0 = now_s();
 	do {
 		submit_or_die(fd, jobs, batch);
 		n += batch;
-		t = now() - t0;
+		t = now_s() - t0;
 	} while (t < row_time);
 	res->jobs_per_s = n / t;
 	res->bytes_per_s = copy ? n * (double)len / t : 0;

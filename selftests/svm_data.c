@@ -11,25 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
-
-FIXTURE(svm)
-{
-	int fd;
-	struct svmdemo_info info;
-};
-
-FIXTURE_SETUP(svm)
-{
-	self->fd = svm_open();
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", SVM_DEV, strerror(errno));
-	ASSERT_EQ(0, svm_get_info(self->fd, &self->info));
-	ASSERT_NE(0U, self->info.pasid);
-}
-
-FIXTURE_TEARDOWN(svm)
-{
-	close(self->fd);
-}
+#include "svm_fixture.h"
 
 static bool all_pattern(const uint8_t *p, size_t len)
 {
@@ -106,7 +88,7 @@ static void check_opcode(struct __test_metadata *_metadata, int fd,
 	uint8_t *b = map_anon(span, PROT_READ | PROT_WRITE);
 	uint8_t *ref = malloc(span);
 	uint8_t *src = a + guard + off, *dst = b + guard + off;
-	uint64_t pattern = rnd_next(seed);
+	uint64_t pattern = rnd64(seed);
 	struct svmdemo_job j;
 	size_t i, diff = 0;
 	int ret;
@@ -129,7 +111,7 @@ static void check_opcode(struct __test_metadata *_metadata, int fd,
 	case SVMDEMO_OPCODE_COMPARE:
 		/* Equal except one byte at a random offset. */
 		memcpy(dst, src, len);
-		diff = rnd_next(seed) % len;
+		diff = rnd64(seed) % len;
 		dst[diff] = ~src[diff];
 		memcpy(ref, b, span);
 		j = svm_job(op, src, dst, len, 0);
@@ -187,7 +169,7 @@ static void check_all_opcodes(struct __test_metadata *_metadata, int fd,
 			if (sizes[s] > max_len)
 				continue;
 			check_opcode(_metadata, fd, &seed, op, sizes[s],
-				     rnd_next(&seed) % 4096, flags);
+				     rnd64(&seed) % 4096, flags);
 			if (_metadata->exit_code)
 				return;
 		}

@@ -14,7 +14,6 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
-#include "svm_robust.h"
 #include "svmdemo_hw.h"
 
 #define CODE(st)	((int)((st) & SVMDEMO_CMPL_CODE))

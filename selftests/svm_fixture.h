@@ -19,6 +19,7 @@ FIXTURE_SETUP(svm)
 	self->fd = svm_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", SVM_DEV, strerror(errno));
 	ASSERT_EQ(0, svm_get_info(self->fd, &self->info));
+	ASSERT_NE(0U, self->info.pasid);
 }
 
 FIXTURE_TEARDOWN(svm)

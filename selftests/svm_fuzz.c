@@ -22,7 +22,6 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
-#include "svm_robust.h"
 
 #define FUZZ_CALLS	100000
 #define SCRATCH_PAGES	16

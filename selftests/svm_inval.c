@@ -25,7 +25,6 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
-#include "svm_robust.h"
 
 #define NPAGES		16
 #define BUF_LEN		(NPAGES * PAGE_SZ)

@@ -20,7 +20,6 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
-#include "svm_robust.h"
 
 #define VICTIM_VA	((uint8_t *)0x7d0000000000UL)
 #define VICTIM_LEN	(64UL << 10)

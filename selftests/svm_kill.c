@@ -18,7 +18,6 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
-#include "svm_robust.h"
 
 #define KILL_ITERS	1000
 #define BIG		(4UL << 20)

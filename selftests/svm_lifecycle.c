@@ -17,7 +17,6 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
-#include "svm_robust.h"
 
 #define CYCLES		50
 #define PCI_DRV		"/sys/bus/pci/drivers/svmdemo"
@@ -37,7 +36,7 @@ static void restore(void)
 	snprintf(path, sizeof(path), PCI_DRV "/%s", bdf);
 	if (access(path, F_OK))
 		write_str(PCI_DRV "/bind", bdf);
-	svm_dev_wait(true, 5000);
+	wait_path(SVM_DEV, true, 5);
 }
 
 /*
@@ -102,7 +101,7 @@ static void sanity(struct __test_metadata *_metadata)
 	uint64_t v = 0;
 	int fd;
 
-	ASSERT_TRUE(svm_dev_wait(true, 5000));
+	ASSERT_TRUE(wait_path(SVM_DEV, true, 5));
 	fd = svm_open();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, svm_fill(fd, &v, sizeof(v), 0x0102030405060708));
@@ -164,7 +163,7 @@ TEST_F_TIMEOUT(life, insmod_rmmod_cycles_with_a_busy_user, 3600)
 			ASSERT_EQ(0, write_str(PCI_DRV "/unbind", bdf))
 				TH_LOG("cycle %u: unbind", c);
 			unbinds++;
-			ASSERT_TRUE(svm_dev_wait(false, 5000));
+			ASSERT_TRUE(wait_path(SVM_DEV, false, 5));
 			/* Unless the user saw ENODEV and exited already. */
 			send(ctl[0], "Q", 1, MSG_NOSIGNAL);
 		} else {
@@ -198,7 +197,7 @@ TEST_F_TIMEOUT(life, every_probe_step_fails_once_and_the_device_recovers, 600)
 	/* At load time: the module loads, the device stays unbound. */
 	ASSERT_EQ(0, svm_module_unload());
 	ASSERT_EQ(0, svm_module_load("fail_probe=1"));
-	ASSERT_TRUE(svm_dev_wait(false, 1000));
+	ASSERT_TRUE(wait_path(SVM_DEV, false, 1));
 	ASSERT_EQ(0, svm_module_unload());
 	ASSERT_EQ(0, svm_module_load(""));
 	sanity(_metadata);
@@ -209,20 +208,20 @@ TEST_F_TIMEOUT(life, every_probe_step_fails_once_and_the_device_recovers, 600)
 		int ret;
 
 		ASSERT_EQ(0, write_str(PCI_DRV "/unbind", bdf));
-		ASSERT_TRUE(svm_dev_wait(false, 5000));
+		ASSERT_TRUE(wait_path(SVM_DEV, false, 5));
 		snprintf(v, sizeof(v), "%u", step);
 		ASSERT_EQ(0, write_str(SVM_PARAMS "/fail_probe", v));
 		ret = write_str(PCI_DRV "/bind", bdf);
 		if (!ret) {
 			/* Past the last step: probe succeeded. */
-			EXPECT_EQ(step, read_long(SVM_PARAMS "/fail_probe"));
+			EXPECT_EQ(step, read_ll(SVM_PARAMS "/fail_probe"));
 			write_str(SVM_PARAMS "/fail_probe", "0");
 			sanity(_metadata);
 			break;
 		}
 		failed++;
 		EXPECT_EQ(-ENOMEM, ret) TH_LOG("step %u", step);
-		EXPECT_EQ(0, read_long(SVM_PARAMS "/fail_probe"))
+		EXPECT_EQ(0, read_ll(SVM_PARAMS "/fail_probe"))
 			TH_LOG("step %u: the failure was not consumed", step);
 		EXPECT_NE(0, access("/dev/svmdemo0", F_OK));
 		ASSERT_EQ(0, write_str(PCI_DRV "/bind", bdf))

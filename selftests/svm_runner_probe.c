@@ -16,7 +16,6 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
-#include "svm_robust.h"
 #include "svmdemo_hw.h"
 
 #define UNMAPPED_IOVA	0x7f00beef0000ULL

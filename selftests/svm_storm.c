@@ -20,7 +20,6 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
-#include "svm_robust.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21

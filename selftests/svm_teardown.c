@@ -18,8 +18,6 @@
 
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
-#include "svm_robust.h"
-#include "uring_job.h"
 
 #define MODULE_PATH	"/lib/modules/svmdemo.ko"
 

@@ -16,31 +16,8 @@
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
 #include "svm_fixture.h"
-#include "uring_job.h"
 
 #define SLOT_LEN	(8 << 10)
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Wait until sysfs @name reads @want; returns the last value read. */
-static long long sysfs_wait(const char *name, long long want, double secs)
-{
-	double end = now_s() + secs;
-	long long v;
-
-	for (;;) {
-		v = svm_sysfs(name);
-		if (v == want || now_s() > end)
-			return v;
-		usleep(20000);
-	}
-}
 
 /* One in-flight job and what it must produce. */
 struct slot {
@@ -62,8 +39,8 @@ static void slot_prepare(struct slot *s, uint64_t *seed, unsigned int n)
 		SVMDEMO_OPCODE_COMPARE,
 	};
 	__u32 op = ops[n % ARRAY_SIZE(ops)];
-	uint64_t pat = rnd_next(seed);
-	size_t i, len = 1 + rnd_next(seed) % SLOT_LEN;
+	uint64_t pat = rnd64(seed);
+	size_t i, len = 1 + rnd64(seed) % SLOT_LEN;
 
 	rnd_fill(seed, s->src, SLOT_LEN);
 	rnd_fill(seed, s->dst, SLOT_LEN);
@@ -101,7 +78,7 @@ static void slot_prepare(struct slot *s, uint64_t *seed, unsigned int n)
 	default:
 		/* COMPARE of src with itself but one byte. */
 		memcpy(s->dst, s->src, len);
-		i = rnd_next(seed) % len;
+		i = rnd64(seed) % len;
 		s->dst[i] ^= 0x5a;
 		memcpy(s->ref, s->dst, SLOT_LEN);
 		s->job = svm_job(op, s->src, s->dst, len, 0);
@@ -496,7 +473,7 @@ TEST_F_TIMEOUT(svm, async_cancel_of_a_command_waiting_for_ring_room_cancels_it, 
 	EXPECT_TRUE(res_cancel == -EALREADY || res_cancel == 0)
 		TH_LOG("cancel: %d", res_cancel);
 	EXPECT_EQ(n, svm_reap_all(self->fd, jobs, n));
-	EXPECT_EQ(0, sysfs_wait("jobs_in_flight", 0, 30));
+	EXPECT_EQ(0, svm_sysfs_wait("jobs_in_flight", 0, 30));
 	/* The cancelled job never ran. */
 	EXPECT_EQ(0, mem[256 << 20]);
 	EXPECT_EQ(0, mem[(257 << 20) - 1]);
@@ -537,7 +514,7 @@ TEST_F_TIMEOUT(svm, async_cancel_of_a_queued_command_leaves_it_to_complete, 120)
 		EXPECT_EQ(-ECANCELED, res_cmd);
 	}
 	TH_LOG("cancel %d, command %d", res_cancel, res_cmd);
-	EXPECT_EQ(0, sysfs_wait("jobs_in_flight", 0, 30));
+	EXPECT_EQ(0, svm_sysfs_wait("jobs_in_flight", 0, 30));
 	io_uring_queue_exit(&ring);
 	munmap(mem, 16 << 20);
 }
@@ -565,7 +542,7 @@ TEST_F_TIMEOUT(svm, queue_exit_cancels_jobs_in_flight, 120)
 	io_uring_queue_exit(&ring);
 
 	/* The file is not closed: its PASID stays, the ring drains. */
-	EXPECT_EQ(0, sysfs_wait("jobs_in_flight", 0, 30));
+	EXPECT_EQ(0, svm_sysfs_wait("jobs_in_flight", 0, 30));
 	ASSERT_EQ(0, svm_fill(self->fd, &v, sizeof(v), 0x1122334455667788));
 	EXPECT_EQ(0x1122334455667788ULL, v);
 	munmap(mem, n * (256 << 10));
@@ -617,9 +594,9 @@ TEST_F_TIMEOUT(svm, sigkill_with_256_jobs_in_flight_releases_pasid, 300)
 		ASSERT_EQ(0, kill(pid, SIGKILL));
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 		ASSERT_TRUE(WIFSIGNALED(status));
-		EXPECT_EQ(base, sysfs_wait("pasids", base, 30))
+		EXPECT_EQ(base, svm_sysfs_wait("pasids", base, 30))
 			TH_LOG("round %d: PASID not given back", round);
-		EXPECT_EQ(0, sysfs_wait("jobs_in_flight", 0, 30));
+		EXPECT_EQ(0, svm_sysfs_wait("jobs_in_flight", 0, 30));
 	}
 	/* And the device still works for us. */
 	{
