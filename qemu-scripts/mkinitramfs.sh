@@ -19,6 +19,7 @@ mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,mnt,etc/svmdemo,lib/modules,selftes
 cp /bin/busybox "$stage/bin/busybox"
 install -m 755 "$SVMDEMO_TOP/qemu-scripts/guest/init" "$stage/init"
 install -m 755 "$SVMDEMO_TOP/qemu-scripts/guest/run_tests.sh" "$stage/selftests/"
+install -m 644 "$SVMDEMO_TOP/selftests/settings" "$stage/selftests/"
 for f in "$SVMDEMO_TOP"/qemu-scripts/guest/*.sh; do
 	install -m 755 "$f" "$stage/usr/share/svmdemo/"
 done

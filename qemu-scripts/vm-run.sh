@@ -220,17 +220,23 @@ if [ "$mode" = bench ]; then
 fi
 if [ "$mode" = check ] || [ "$mode" = stress ]; then
 	# Top-level KTAP lines only; the nested "# " lines belong to each binary.
-	read -r plan oks nots skips < <(awk '
+	# Top-level KTAP lines are the binaries; "# ok N name # SKIP" lines
+	# nested under them are skipped test cases, which fail the run too.
+	read -r plan oks nots skips cskips < <(awk '
 		/^1\.\.[0-9]+$/ { plan = substr($0, 4) }
 		/^ok [0-9]+ / { ok++; if ($0 ~ /# SKIP/) skip++ }
 		/^not ok [0-9]+ / { nok++ }
-		END { printf "%d %d %d %d\n", plan == "" ? -1 : plan, ok, nok, skip }' "$log")
+		/^# ok [0-9]+ .*# SKIP/ { cskip++ }
+		END { printf "%d %d %d %d %d\n", plan == "" ? -1 : plan, ok, nok,
+		      skip, cskip }' "$log")
 	[ "$plan" -lt 0 ] && fail+=("no KTAP plan on the console")
 	[ "$plan" -ge 0 ] && [ $((oks + nots)) -ne "$plan" ] &&
 		fail+=("KTAP plan says $plan tests, $((oks + nots)) reported")
 	[ "$nots" -gt 0 ] && fail+=("$nots test(s) failed: $(grep -E '^not ok' "$log" | sed 's/^not ok [0-9]* selftests: svmdemo: //' | tr '\n' ' ')")
 	[ "$skips" -gt 0 ] && [ "${ALLOW_SKIP:-0}" != 1 ] && fail+=("$skips test(s) skipped")
-	summary="$plan tests, $((oks - skips)) passed, $nots failed, $skips skipped, "
+	[ "$cskips" -gt 0 ] && [ "${ALLOW_SKIP:-0}" != 1 ] &&
+		fail+=("$cskips test case(s) skipped: $(grep -E '^# ok [0-9]+ .*# SKIP' "$log" | sed 's/^# ok [0-9]* //' | tr '\n' ' ')")
+	summary="$plan tests, $((oks - skips)) passed, $nots failed, $skips skipped ($cskips cases), "
 fi
 
 [ -n "$refused" ] && summary+="IOMMU refusals $refused, "
