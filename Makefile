@@ -9,7 +9,10 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 INSTALL_KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr
 # Kbuild for svmdemo.ko: objects and flags are in ./Kbuild.
-KBUILD_MAKE = make -s -C $$KDIR M=/src W=1
+# VTD_WORKAROUNDS=0: without the driver's work-arounds for VT-d bugs
+# (driver/svmdemo_compat.h), to test a kernel with patches/linux/.
+VTD_WORKAROUNDS ?= 1
+KBUILD_MAKE = make -s -C $$KDIR M=/src W=1 VTD_WORKAROUNDS=$(VTD_WORKAROUNDS)
 
 .PHONY: all deps qemu module selftests run demo shell check bench lint clean help \
 	runner-test \

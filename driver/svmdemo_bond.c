@@ -116,15 +116,7 @@ static void svmdemo_bond_unbind(struct svmdemo_bond *bond)
 	if (!bond->sva)
 		return;
 	svmdemo_hw_flush_pasid(sdev, bond);
-	/*
-	 * Let the page faults the device sent before it stopped finish
-	 * before unbinding. If the process is exiting, its mm is gone
-	 * already and VT-d tore the PASID entry down without draining;
-	 * unbinding the last PASID would then free fault groups whose work
-	 * is still queued (use-after-free in iopf_free_group() on Linux 7.3).
-	 */
-	if (sdev->pdev->pri_enabled)
-		iopf_queue_flush_dev(&sdev->pdev->dev);
+	svmdemo_vtd_flush_faults(sdev->pdev);
 	iommu_sva_unbind_device(bond->sva);
 	bond->sva = NULL;
 	xa_erase(&sdev->bonds, bond->pasid);
@@ -175,10 +167,10 @@ void svmdemo_bond_remove_file(struct svmdemo_bond *bond,
  *
  * A process that sees its jobs fail with -ENODEV may exit while remove()
  * unbinds its PASID; VT-d's mm release notifier then tears the PASID entry
- * down at the same time as the unbind, which Linux 7.3 does not handle
- * (WARN in intel_pasid_tear_down_entry()). Holding mm_users keeps
- * exit_mmap() and that notifier back until svmdemo_bond_unbind() is done;
- * an mm already past its last mmput() cannot be pinned and is skipped.
+ * down at the same time as the unbind (svmdemo_compat.h). Holding
+ * mm_users keeps exit_mmap() and that notifier back until
+ * svmdemo_bond_unbind() is done; an mm already past its last mmput()
+ * cannot be pinned and is skipped.
  */
 void svmdemo_bonds_pin_mms(struct svmdemo_dev *sdev)
 {
@@ -188,7 +180,7 @@ void svmdemo_bonds_pin_mms(struct svmdemo_dev *sdev)
 	lockdep_assert_held(&sdev->lock);
 	xa_for_each(&sdev->bonds, pasid, bond)
 		if (!bond->mm_pinned)
-			bond->mm_pinned = mmget_not_zero(bond->mm);
+			bond->mm_pinned = svmdemo_vtd_pin_mm(bond->mm);
 }
 
 /**

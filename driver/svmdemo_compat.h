@@ -12,6 +12,7 @@
 
 #include <linux/iommu.h>
 #include <linux/pci.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 /*
@@ -71,6 +72,43 @@ static inline void __iomem *svmdemo_iomap_bar(struct pci_dev *pdev, int bar,
 	if (ret)
 		return IOMEM_ERR_PTR(ret);
 	return pcim_iomap_table(pdev)[bar];
+}
+#endif
+
+/*
+ * Work-arounds for two bugs of VT-d's PASID teardown in Linux 7.x
+ * (docs/reliability.md, items 1 and 3; the fixes are in patches/linux/).
+ * Compiled in unless the module is built with VTD_WORKAROUNDS=0, which
+ * shows a kernel's own behaviour: the bug, or that its fix works.
+ *
+ * svmdemo_vtd_flush_faults(): when a process exits, VT-d's mm release
+ * leaves its PASID entry all zero instead of fault-disabled, so the
+ * unbind does not drain the page requests of the PASID and frees fault
+ * groups whose work is still queued. Flush the fault queue first.
+ *
+ * svmdemo_vtd_pin_mm(): mm release and an unbind tearing the same PASID
+ * entry down at once trip a WARN in intel_pasid_tear_down_entry(). An
+ * mm_users reference held across the unbind keeps the mm release back.
+ */
+#ifdef SVMDEMO_VTD_WORKAROUNDS
+static inline void svmdemo_vtd_flush_faults(struct pci_dev *pdev)
+{
+	if (pdev->pri_enabled)
+		iopf_queue_flush_dev(&pdev->dev);
+}
+
+static inline bool svmdemo_vtd_pin_mm(struct mm_struct *mm)
+{
+	return mmget_not_zero(mm);
+}
+#else
+static inline void svmdemo_vtd_flush_faults(struct pci_dev *pdev)
+{
+}
+
+static inline bool svmdemo_vtd_pin_mm(struct mm_struct *mm)
+{
+	return false;
 }
 #endif
 
