@@ -14,11 +14,16 @@ PREFIX ?= /usr
 VTD_WORKAROUNDS ?= 1
 KBUILD_MAKE = make -s -C $$KDIR M=/src W=1 VTD_WORKAROUNDS=$(VTD_WORKAROUNDS)
 
+# KSRC=DIR builds and boots a guest kernel from that Linux tree (KCONFIG=
+# debug: with the kernel's bug detectors); docs/kernel.md.
+export KSRC KCONFIG
+
 .PHONY: all deps qemu module selftests run demo shell check bench lint clean help \
+	kernel \
 	runner-test \
 	install install-headers dkms-install dkms-uninstall dkms-check
 
-all: qemu module selftests
+all: qemu $(if $(KSRC),kernel) module selftests
 
 help:
 	@echo "make check   build everything, boot the VM, run the selftests (KTAP)"
@@ -29,10 +34,15 @@ help:
 	@echo "make lint    checkpatch (kernel and QEMU), sparse, W=1 -Werror"
 	@echo "make install        build and install svmdemo.ko for the running kernel"
 	@echo "make dkms-install   register the module with DKMS (all kernels)"
+	@echo "make kernel KSRC=DIR [KCONFIG=debug]  a guest kernel from your tree"
+	@echo "   (then make check|demo|shell|bench|stress KSRC=DIR boot it)"
 	@echo "make deps | qemu | module | selftests | dkms-check | clean"
 
 deps:
 	@$(S)/deps.sh
+
+kernel: deps
+	@$(S)/build-kernel.sh
 
 qemu: deps
 	@$(S)/build-qemu.sh
@@ -43,8 +53,8 @@ module:
 	@echo "==> building svmdemo.ko against $(KDIR)"
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 else
-module: deps
-	@echo "==> building svmdemo.ko against the guest kernel's headers"
+module: deps $(if $(KSRC),kernel)
+	@echo "==> building svmdemo.ko against $(if $(KSRC),the kernel built from $(KSRC),the guest kernel's headers)"
 	@$(S)/in-buildroot.sh sh -c '$(KBUILD_MAKE) modules'
 endif
 

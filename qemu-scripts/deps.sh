@@ -163,7 +163,9 @@ guest_modules() {
 # the 7.x kbuild helpers are trixie binaries.
 build_root() {
 	local pkgs key root m
+	# bc, bison, flex and libelf-dev build guest kernels (make kernel).
 	pkgs="linux-headers-$KABI=$KVER_PKG gcc make libc6-dev liburing-dev dkms"
+	pkgs+=" bc bison flex libelf-dev"
 	key=$(echo "$pkgs" | sha256sum | cut -c1-12)
 	root=$SVMDEMO_CACHE/buildroot/trixie-$key
 	if [ ! -f "$root/.svmdemo-ready" ]; then
@@ -208,10 +210,10 @@ kernel_source_bits() {
 			'*/scripts/const_structs.checkpatch' 2>/dev/null || true
 		[ -f "$dst/tools/testing/selftests/kselftest_harness.h" ] ||
 			die "kselftest_harness.h not found in linux-source-$KSERIES"
-		rm -f "$deb"
+		# The .deb stays: linux-source.sh extracts the whole tree.
 		touch "$dst/.ready"
 	fi
-	echo "KSRC=$dst" >>"$SVMDEMO_CACHE/kernel.env.new"
+	echo "KSFT_ROOT=$dst" >>"$SVMDEMO_CACHE/kernel.env.new"
 }
 
 main() {

@@ -5,6 +5,10 @@
 # namespace makes sure no mount outlives the command.
 #
 #   qemu-scripts/in-buildroot.sh make -C /src/selftests
+#
+# With KSRC=DIR (a Linux tree, 'make kernel KSRC=DIR'), the tree is mounted
+# read-only at /linux and its build directory at /kbuild: KDIR and KSFT_DIR
+# then point there instead of at the Debian kernel's headers.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 load_kernel_env
@@ -16,15 +20,28 @@ if [ "${SVMDEMO_IN_NS:-}" != 1 ]; then
 	exec env SVMDEMO_IN_NS=1 unshare --mount --propagation private "$0" "$@"
 fi
 
-mkdir -p "$BUILDROOT/src"
-mount --bind "$SVMDEMO_TOP" "$BUILDROOT/src"
-mkdir -p "$BUILDROOT/tools" "$SVMDEMO_CACHE/tools"
-mount --bind "$SVMDEMO_CACHE/tools" "$BUILDROOT/tools"
-mkdir -p "$BUILDROOT/ksrc"
-[ -d "${KSRC:-}" ] && mount --bind "$KSRC" "$BUILDROOT/ksrc"
+bind() {
+	mkdir -p "$2"
+	mount --bind "$1" "$2"
+}
+
+bind "$SVMDEMO_TOP" "$BUILDROOT/src"
+mkdir -p "$SVMDEMO_CACHE/tools"
+bind "$SVMDEMO_CACHE/tools" "$BUILDROOT/tools"
+[ -d "${KSFT_ROOT:-}" ] && bind "$KSFT_ROOT" "$BUILDROOT/ksrc"
+kdir=/usr/src/linux-headers-$KABI
+ksft=/ksrc/tools/testing/selftests
+if [ -n "${KSRC:-}" ]; then
+	kbuild=$(kernel_build_dir)
+	mkdir -p "$kbuild"
+	bind "$(cd "$KSRC" && pwd -P)" "$BUILDROOT/linux"
+	mount -o remount,bind,ro "$BUILDROOT/linux"
+	bind "$kbuild" "$BUILDROOT/kbuild"
+	kdir=/kbuild
+	ksft=/linux/tools/testing/selftests
+fi
 mount -t proc proc "$BUILDROOT/proc"
 mount --bind /dev "$BUILDROOT/dev"
 exec chroot "$BUILDROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root LANG=C.UTF-8 KABI="$KABI" TERM=dumb \
-	KDIR="/usr/src/linux-headers-$KABI" \
-	KSFT_DIR=/ksrc/tools/testing/selftests "$@"
+	KDIR="$kdir" KSFT_DIR="$ksft" "$@"

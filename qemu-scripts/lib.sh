@@ -85,7 +85,54 @@ fetch_deb() {
 # The guest kernel: the version behind trixie-backports' linux-image-amd64.
 # Resolved by deps.sh and recorded in $SVMDEMO_CACHE/kernel.env.
 load_kernel_env() {
+	local ksrc=${KSRC:-}
 	[ -f "$SVMDEMO_CACHE/kernel.env" ] || die "no guest kernel yet: run 'make deps' first"
 	# shellcheck disable=SC1091
 	. "$SVMDEMO_CACHE/kernel.env"
+	KSRC=$ksrc	# the user's tree, whatever an old cache says
+}
+
+# ---- guest kernels built from a source tree (make kernel KSRC=DIR) ----
+
+# The flavour: KCONFIG=debug adds the bug detectors (kernel/debug.config).
+kconfig_flavour() {
+	case ${KCONFIG:-vm} in
+	vm|"") echo vm ;;
+	debug) echo debug ;;
+	*) die "KCONFIG=$KCONFIG: must be empty, 'vm' or 'debug'" ;;
+	esac
+}
+
+# The config fragments of flavour $1, in merge order.
+kconfig_fragments() {
+	local d=$SVMDEMO_TOP/qemu-scripts/kernel
+	echo "$d/vm.config"
+	[ "$1" = debug ] && echo "$d/debug.config"
+	return 0
+}
+
+# The build directory (O=) of KSRC for the current flavour: keyed on the
+# tree's real path and the fragments, so that a tree keeps its build
+# directory (and rebuilds incrementally) until its config changes.
+kernel_build_dir() {
+	local src flavour key
+	src=$(cd "$KSRC" 2>/dev/null && pwd -P) || die "KSRC=$KSRC: no such directory"
+	flavour=$(kconfig_flavour)
+	key=$( { echo "$src $flavour"; cat $(kconfig_fragments "$flavour"); } |
+		sha256sum | cut -c1-12)
+	echo "$SVMDEMO_CACHE/kbuild/$(basename "$src")-$flavour-$key"
+}
+
+# What vm-run.sh and mkinitramfs.sh boot: KERNEL (a bzImage), and the
+# flavour's slowness factor for time limits (SVMDEMO_SLOW).
+guest_kernel_select() {
+	if [ -n "${KSRC:-}" ] && [ -z "${KERNEL:-}" ]; then
+		KERNEL=$(kernel_build_dir)/arch/x86/boot/bzImage
+		[ -f "$KERNEL" ] || die "no kernel built from $KSRC yet: run 'make kernel KSRC=$KSRC'"
+	fi
+	if [ -z "${SVMDEMO_SLOW:-}" ]; then
+		SVMDEMO_SLOW=1
+		[ -n "${KSRC:-}" ] && [ "$(kconfig_flavour)" = debug ] && SVMDEMO_SLOW=4
+	fi
+	return 0
 }

@@ -30,7 +30,7 @@ gate() {
 }
 
 checkpatch() {
-	perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse \
+	perl "$KSFT_ROOT/scripts/checkpatch.pl" --strict --no-tree --terse \
 		--show-types "$@" | { ! grep -E ': (ERROR|WARNING|CHECK):'; }
 }
 

@@ -46,20 +46,37 @@ if [ -x /usr/bin/lspci ]; then
 fi
 [ -f "$SVMDEMO_TOP/svmdemo.ko" ] && cp "$SVMDEMO_TOP/svmdemo.ko" "$stage/lib/modules/"
 # Guest kernel modules from 'make deps' (zram: swap for the fault storm
-# tests), only for the kernel they were taken from (not with KERNEL=).
-if [ -z "${KERNEL:-}" ] && [ -f "$SVMDEMO_CACHE/kernel.env" ]; then
+# tests), only for the kernel they were taken from (not with KERNEL= or
+# KSRC=: a kernel built by 'make kernel' has zram built in).
+if [ -z "${KERNEL:-}" ] && [ -z "${KSRC:-}" ] &&
+   [ -f "$SVMDEMO_CACHE/kernel.env" ]; then
 	load_kernel_env
 	if [ -d "$KDIR_ROOT/modules" ]; then
 		mkdir -p "$stage/lib/modules/extra"
 		cp "$KDIR_ROOT"/modules/*.ko "$stage/lib/modules/extra/"
 	fi
 fi
+# Time limits of a slow (debug) kernel: SVMDEMO_SLOW times the usual.
+echo "${SVMDEMO_SLOW:-1}" >"$stage/etc/svmdemo/slow"
 # make stress: how much longer the stress versions of the tests run.
 [ -n "${SVMDEMO_STRESS:-}" ] && echo "$SVMDEMO_STRESS" >"$stage/etc/svmdemo/stress"
 # SVMDEMO_SEED=N: the seeded tests replay that run (docs/reliability.md).
 [ -n "${SVMDEMO_SEED:-}" ] && echo "$SVMDEMO_SEED" >"$stage/etc/svmdemo/seed"
 if [ -d "$build/selftests" ]; then
 	cp -a "$build/selftests/." "$stage/selftests/"
+fi
+# svm_fail_nth needs a kernel with fault injection (KCONFIG=debug): the
+# guest kernel's config says whether to run it.
+kconfig=
+if [ -n "${KSRC:-}" ]; then
+	kconfig=$(kernel_build_dir)/.config
+elif [ -z "${KERNEL:-}" ]; then
+	load_kernel_env
+	kconfig=$KDIR_ROOT/config
+fi
+if [ -f "$stage/selftests/list" ] &&
+   ! grep -qx CONFIG_FAULT_INJECTION=y "$kconfig" 2>/dev/null; then
+	sed -i '/^svm_fail_nth\b/d' "$stage/selftests/list"
 fi
 # TESTS="svm_data svm_isolation" runs only these binaries, each with
 # TEST_ARGS (kselftest harness options, e.g. "-r svm.noop_completes").

@@ -26,10 +26,15 @@ log=${LOG:-$build/logs/$mode.log}
 
 QEMU=${QEMU:-$SVMDEMO_CACHE/qemu-system-x86_64}
 [ -x "$QEMU" ] || die "no QEMU at $QEMU: run 'make qemu' (or set QEMU=/path/to/qemu-system-x86_64)"
+# KSRC=DIR: the kernel 'make kernel' built from that tree; time limits
+# grow with a debug kernel (SVMDEMO_SLOW).
+guest_kernel_select
 if [ -z "${KERNEL:-}" ]; then
 	load_kernel_env
 	KERNEL=$KDIR_ROOT/vmlinuz
 fi
+limit=$((limit * SVMDEMO_SLOW))
+export SVMDEMO_SLOW
 [ -f "$KERNEL" ] || die "no guest kernel at $KERNEL: run 'make deps' (or set KERNEL=)"
 bios=$SVMDEMO_CACHE/firmware/qboot.rom
 [ -f "$bios" ] || die "no qboot.rom: run 'make deps'"
@@ -192,7 +197,7 @@ fail=()
 # (console-filter.awk, docs/reliability.md); QEMU's own message about it
 # is printed once per run whatever the windows say, so it counts only
 # when the refusals could not be counted.
-bad_re='BUG:|WARNING:|Oops|general protection|refcount_t|blocked for more than|Kernel panic|Call Trace:|^svmdemo-runner: unexpected'
+bad_re='BUG:|WARNING:|Oops|general protection|refcount_t|blocked for more than|Kernel panic|Call Trace:|detected stall|^svmdemo-runner: unexpected|^svmdemo-kmemleak: [1-9]'
 [ "$counted" = 1 ] || bad_re+='|detected translation failure'
 bad=$(grep -E -m3 "$bad_re" "$log" || true)
 [ -n "$bad" ] && fail+=("console shows: $(echo "$bad" | head -n1)")

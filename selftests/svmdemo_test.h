@@ -704,6 +704,27 @@ static inline int svm_runner_ask(const char *what)
  * runner in order. Include after kselftest_harness.h.
  */
 #ifdef __KSELFTEST_HARNESS_H
+/*
+ * A slow kernel (KCONFIG=debug) runs every test slower: the VM exports
+ * SVMDEMO_SLOW, and every test's time limit (TEST_F_TIMEOUT, or the
+ * harness's default) grows by that factor. Runs after the harness has
+ * registered the tests.
+ */
+static void __attribute__((constructor(KSELFTEST_PRIO_XFAIL + 1)))
+svm_scale_test_timeouts(void)
+{
+	const char *s = getenv("SVMDEMO_SLOW");
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+	long slow = s ? strtol(s, NULL, 0) : 1;
+
+	if (slow <= 1 || slow > 100)
+		return;
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			t->timeout *= slow;
+}
+
 static inline void svm_runner_mark(struct __test_metadata *m, const char *what)
 {
 	const struct __fixture_variant_metadata *v;
