@@ -20,6 +20,7 @@
 #include <linux/stddef.h>
 #include <linux/types.h>
 typedef u8 svmdemo_u8;
+typedef u64 svmdemo_u64;
 typedef __le16 svmdemo_le16;
 typedef __le32 svmdemo_le32;
 typedef __le64 svmdemo_le64;
@@ -28,6 +29,7 @@ typedef __le64 svmdemo_le64;
 #include <stddef.h>
 #include <stdint.h>
 typedef uint8_t svmdemo_u8;
+typedef uint64_t svmdemo_u64;
 typedef uint16_t svmdemo_le16;
 typedef uint32_t svmdemo_le32;
 typedef uint64_t svmdemo_le64;
@@ -143,6 +145,44 @@ enum svmdemo_counter {
 #define SVMDEMO_CNT_STATUS_NR		16
 #define SVMDEMO_CNT_END			0x300
 
+/*
+ * 5.1 Latency histograms: 64-bit, RO, cleared with the counters. Bucket b
+ * of histogram h counts the times t (microseconds) with
+ * svmdemo_hist_bucket(t) == b: 4 buckets per power of two, the last one
+ * open-ended (about 65 ms and more).
+ */
+enum svmdemo_hist {
+	SVMDEMO_HIST_PRI,	/* a page group: first request to response */
+	SVMDEMO_HIST_ATS,	/* an ATS translation request and its answer */
+	SVMDEMO_HIST_NR,
+};
+
+#define SVMDEMO_HIST_BUCKETS		64
+#define SVMDEMO_HIST_BASE		0x800
+#define SVMDEMO_HIST(h, b)		(SVMDEMO_HIST_BASE + \
+					 8 * ((h) * SVMDEMO_HIST_BUCKETS + (b)))
+#define SVMDEMO_HIST_END		0xc00
+
+static_assert(SVMDEMO_HIST(SVMDEMO_HIST_NR, 0) <= SVMDEMO_HIST_END,
+	      "histograms fit");
+
+static inline unsigned int svmdemo_hist_bucket(svmdemo_u64 us)
+{
+	unsigned int e = 63 - __builtin_clzll(us | 1);
+
+	return us < 4 ? (unsigned int)us :
+	       e > 16 ? SVMDEMO_HIST_BUCKETS - 1 :
+	       4 * (e - 1) + ((us >> (e - 2)) & 3);
+}
+
+/* The largest time bucket @b counts (all ones for the last). */
+static inline svmdemo_u64 svmdemo_hist_upper(unsigned int b)
+{
+	return b < 4 ? b :
+	       b >= SVMDEMO_HIST_BUCKETS - 1 ? ~0ULL :
+	       ((4ULL + b % 4 + 1) << (b / 4 - 1)) - 1;
+}
+
 /* ---- 6. Interrupt vectors ---- */
 
 #define SVMDEMO_MSIX_VEC_QUEUE(q)	(q)
@@ -206,7 +246,7 @@ enum svmdemo_opcode {
 };
 
 #define SVMDEMO_WRITE_PATTERN_MOD	251
-#define SVMDEMO_CRC8_POLY		0xab	/* reflected, as crc8_populate_lsb() */
+#define SVMDEMO_CRC8_POLY		0xab	/* reflected, Linux crc8 */
 #define SVMDEMO_CRC8_INIT		0xff
 #define SVMDEMO_CRC8_MASK		0xffULL
 #define SVMDEMO_CRC32C_MASK		0xffffffffULL
@@ -228,9 +268,9 @@ struct svmdemo_desc {
 	svmdemo_le64 src;
 	svmdemo_le64 dst;
 	svmdemo_le64 len;
-	svmdemo_le64 operand;		/* FILL pattern, READ_CRC8 expected CRC */
+	svmdemo_le64 operand;		/* FILL pattern, READ_CRC8 CRC */
 	svmdemo_le64 cookie;
-	svmdemo_le64 cr_addr;		/* SVMDEMO_DESC_F_CR_USER, 32-byte aligned */
+	svmdemo_le64 cr_addr;		/* with F_CR_USER, 32-byte aligned */
 	svmdemo_le64 rsvd1;
 };
 

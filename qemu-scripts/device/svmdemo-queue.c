@@ -3,21 +3,22 @@
  * compatible block) fetches descriptors, runs the operations through the
  * translation engine, and writes completion records.
  *
- * Locking: queue state is protected by the BQL. An engine thread holds the
- * BQL while it runs a job and drops it between 64 KiB windows, while it
- * waits for work, and while it waits for a page group response.
+ * Locking (svmdemo.h): an engine thread runs with the device's lock; it
+ * fetches descriptors and writes completion records in BQL sections, and
+ * register writes that stop a job wait for it with both locks dropped.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
+#include "qemu/lockable.h"
 #include "qemu/rcu.h"
 #include "qemu/crc32c.h"
 #include "qemu/bswap.h"
 #include "qemu/units.h"
 #include "hw/pci/pci.h"
-#include "svmdemo.h"
+#include "hw/misc/svmdemo.h"
 #include "trace.h"
 
 static uint8_t svmdemo_crc8_table[256];
@@ -60,7 +61,7 @@ static bool svmdemo_range_wraps(uint64_t addr, uint64_t len)
     return len && addr + (len - 1) < addr;
 }
 
-static uint32_t svmdemo_job_check(SvmdemoQueue *q, SvmdemoJob *job)
+static uint32_t svmdemo_desc_check(SvmdemoQueue *q, SvmdemoJob *job)
 {
     SvmdemoState *s = q->s;
     const SvmdemoDesc *d = &job->d;
@@ -88,97 +89,199 @@ static uint32_t svmdemo_job_check(SvmdemoQueue *q, SvmdemoJob *job)
     if (d->flags & SVMDEMO_DESC_F_PRIV) {
         return SVMDEMO_STS_PRIV;
     }
-    if (d->opcode != SVMDEMO_OP_NOOP &&
-        (d->len > SVMDEMO_MAX_XFER_BYTES ||
-         (reads_src && svmdemo_range_wraps(d->src, d->len)) ||
-         (uses_dst && svmdemo_range_wraps(d->dst, d->len)))) {
+    if (d->len > SVMDEMO_MAX_XFER_BYTES ||
+        (reads_src && svmdemo_range_wraps(d->src, d->len)) ||
+        (uses_dst && svmdemo_range_wraps(d->dst, d->len))) {
         return SVMDEMO_STS_LENGTH;
     }
     return SVMDEMO_STS_SUCCESS;
 }
 
-/* Let vCPUs in between windows; false if the job must stop. */
+/*
+ * Enter a BQL section to reach the IOMMU or memory for the job running on
+ * @q: false, with no section entered, if the job was stopped while the
+ * lock was dropped (a queue reset or a PASID flush completed meanwhile):
+ * nothing may reach the IOMMU for it after that, no page request, no
+ * translation request, no access.
+ */
+bool svmdemo_bql_begin_job(SvmdemoQueue *q)
+{
+    SvmdemoState *s = q->s;
+    uint32_t status;
+    bool stopped;
+
+    svmdemo_bql_begin(s);
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        stopped = svmdemo_job_stopped(q, &status);
+    }
+    if (stopped) {
+        svmdemo_bql_end(s);
+    }
+    return !stopped;
+}
+
+/* Let register accesses in between windows; false if the job must stop. */
 static bool svmdemo_job_yield(SvmdemoQueue *q, uint32_t *status)
 {
-    bql_unlock();
-    bql_lock();
+    qemu_mutex_unlock(&q->s->lock);
+    qemu_mutex_lock(&q->s->lock);
     return !svmdemo_job_stopped(q, status);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pinned accesses                                                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Pin [@start, @start + @len) of @pasid for the access this engine is about
+ * to make with the lock dropped; svmdemo_unpin() (with the lock) ends it.
+ */
+void svmdemo_pin(SvmdemoQueue *q, uint32_t pasid, uint64_t start,
+                 uint64_t len)
+{
+    SvmdemoPin *pin = &q->pin;
+
+    assert(len && pin->nr < ARRAY_SIZE(pin->start));
+    assert(!pin->nr || pin->pasid == pasid);
+    pin->pasid = pasid;
+    pin->start[pin->nr] = start;
+    pin->last[pin->nr] = start + (len - 1);
+    pin->nr++;
+}
+
+void svmdemo_unpin(SvmdemoQueue *q)
+{
+    q->pin.nr = 0;
+    qemu_cond_broadcast(&q->s->pin_cond);
+}
+
+static bool svmdemo_pinned(SvmdemoState *s, uint32_t pasid, uint64_t start,
+                           uint64_t last)
+{
+    unsigned i, j;
+
+    for (i = 0; i <= s->num_queues; i++) {
+        const SvmdemoPin *pin = &s->queues[i].pin;
+
+        for (j = 0; j < pin->nr; j++) {
+            if ((pasid == SVMDEMO_PIN_ANY || pin->pasid == pasid) &&
+                pin->start[j] <= last &&
+                start <= pin->last[j]) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/*
+ * An invalidation of [@start, @last] of @pasid (the caller dropped the
+ * ATC entries) completes only when no access still uses them: wait for the
+ * pinned ones. They hold no lock and never wait for the BQL.
+ */
+void svmdemo_pins_wait(SvmdemoState *s, uint32_t pasid, uint64_t start,
+                       uint64_t last)
+{
+    while (svmdemo_pinned(s, pasid, start, last)) {
+        trace_svmdemo_invalidate_wait(pasid, start, last);
+        qemu_cond_wait(&s->pin_cond, &s->lock);
+    }
+}
+
+/* Running checksums of a job, across its windows */
+typedef struct SvmdemoSums {
+    uint32_t crc32;
+    uint8_t crc8;
+} SvmdemoSums;
+
+/* COMPARE of the window at @off: MISMATCH at the first differing byte. */
+static uint32_t svmdemo_window_compare(SvmdemoJob *job, const uint8_t *a,
+                                       const uint8_t *b, uint64_t off,
+                                       uint64_t n)
+{
+    uint64_t i;
+
+    if (!memcmp(a, b, n)) {
+        return SVMDEMO_STS_SUCCESS;
+    }
+    for (i = 0; a[i] == b[i]; i++) {
+        continue;
+    }
+    job->result = off + i;
+    job->bytes_done += i;
+    return SVMDEMO_STS_MISMATCH;
+}
+
+/*
+ * The window [@off, @off + @n) of the job: what its opcode does to it.
+ * SUCCESS (bytes_done is the caller's), MISMATCH (bytes_done set), or the
+ * status the job stops with.
+ */
+static uint32_t svmdemo_job_window(SvmdemoQueue *q, SvmdemoJob *job,
+                                   uint64_t off, uint64_t n, SvmdemoSums *sum)
+{
+    const SvmdemoDesc *d = &job->d;
+    bool atc = !(d->flags & SVMDEMO_DESC_F_UNTRANSLATED);
+    uint64_t ahead = d->len - off, i;
+    uint8_t *a = q->buf[0], *b = q->buf[1];
+    uint32_t status;
+
+    switch (d->opcode) {
+    case SVMDEMO_OP_FILL:
+        for (i = 0; i < n; i++) {
+            a[i] = d->operand >> (8 * ((off + i) % 8));
+        }
+        return svmdemo_dma(q, job, d->dst + off, a, n, ahead, true, atc);
+    case SVMDEMO_OP_WRITE_PATTERN:
+        for (i = 0; i < n; i++) {
+            a[i] = (off + i) % SVMDEMO_WRITE_PATTERN_MOD;
+        }
+        return svmdemo_dma(q, job, d->dst + off, a, n, ahead, true, atc);
+    case SVMDEMO_OP_COPY:
+        return svmdemo_dma_copy(q, job, d->src + off, d->dst + off, a, n,
+                                ahead, atc);
+    case SVMDEMO_OP_COMPARE:
+        status = svmdemo_dma(q, job, d->src + off, a, n, ahead, false, atc);
+        if (status == SVMDEMO_STS_SUCCESS) {
+            status = svmdemo_dma(q, job, d->dst + off, b, n, ahead, false,
+                                 atc);
+        }
+        return status == SVMDEMO_STS_SUCCESS ?
+               svmdemo_window_compare(job, a, b, off, n) : status;
+    case SVMDEMO_OP_CRC32C:
+        status = svmdemo_dma(q, job, d->src + off, a, n, ahead, false, atc);
+        if (status == SVMDEMO_STS_SUCCESS) {
+            /* QEMU's crc32c() returns the state inverted */
+            sum->crc32 = crc32c(sum->crc32, a, n) ^ UINT32_MAX;
+        }
+        return status;
+    case SVMDEMO_OP_READ_CRC8:
+        status = svmdemo_dma(q, job, d->src + off, a, n, ahead, false, atc);
+        for (i = 0; status == SVMDEMO_STS_SUCCESS && i < n; i++) {
+            sum->crc8 = svmdemo_crc8_table[sum->crc8 ^ a[i]];
+        }
+        return status;
+    default:
+        g_assert_not_reached();
+    }
 }
 
 static void svmdemo_job_exec(SvmdemoQueue *q, SvmdemoJob *job)
 {
     const SvmdemoDesc *d = &job->d;
-    bool atc = !(d->flags & SVMDEMO_DESC_F_UNTRANSLATED);
-    uint8_t *a = q->buf[0], *b = q->buf[1];
-    uint32_t crc32 = UINT32_MAX;
-    uint8_t crc8 = SVMDEMO_CRC8_INIT;
+    SvmdemoSums sum = { .crc32 = UINT32_MAX, .crc8 = SVMDEMO_CRC8_INIT };
     uint32_t status = SVMDEMO_STS_SUCCESS;
-    uint64_t off, n, i;
+    uint64_t off, n;
 
     if (d->opcode == SVMDEMO_OP_NOOP) {
         return;
     }
-
     for (off = 0; off < d->len; off += n) {
         n = MIN(d->len - off, SVMDEMO_WINDOW);
         if (off && !svmdemo_job_yield(q, &status)) {
             break;
         }
-
-        switch (d->opcode) {
-        case SVMDEMO_OP_FILL:
-            for (i = 0; i < n; i++) {
-                a[i] = d->operand >> (8 * ((off + i) % 8));
-            }
-            status = svmdemo_dma(q, job, d->dst + off, a, n, d->len - off,
-                                 true, atc);
-            break;
-        case SVMDEMO_OP_WRITE_PATTERN:
-            for (i = 0; i < n; i++) {
-                a[i] = (off + i) % SVMDEMO_WRITE_PATTERN_MOD;
-            }
-            status = svmdemo_dma(q, job, d->dst + off, a, n, d->len - off,
-                                 true, atc);
-            break;
-        case SVMDEMO_OP_COPY:
-            status = svmdemo_dma_copy(q, job, d->src + off, d->dst + off, a,
-                                      n, d->len - off, atc);
-            break;
-        case SVMDEMO_OP_COMPARE:
-            status = svmdemo_dma(q, job, d->src + off, a, n, d->len - off,
-                                 false, atc);
-            if (status == SVMDEMO_STS_SUCCESS) {
-                status = svmdemo_dma(q, job, d->dst + off, b, n,
-                                     d->len - off, false, atc);
-            }
-            if (status == SVMDEMO_STS_SUCCESS && memcmp(a, b, n)) {
-                for (i = 0; a[i] == b[i]; i++) {
-                    continue;
-                }
-                job->result = off + i;
-                job->bytes_done += i;
-                job->status = SVMDEMO_STS_MISMATCH;
-                return;
-            }
-            break;
-        case SVMDEMO_OP_CRC32C:
-            status = svmdemo_dma(q, job, d->src + off, a, n, d->len - off,
-                                 false, atc);
-            if (status == SVMDEMO_STS_SUCCESS) {
-                /* QEMU's crc32c() returns the state inverted */
-                crc32 = crc32c(crc32, a, n) ^ UINT32_MAX;
-            }
-            break;
-        case SVMDEMO_OP_READ_CRC8:
-            status = svmdemo_dma(q, job, d->src + off, a, n, d->len - off,
-                                 false, atc);
-            for (i = 0; status == SVMDEMO_STS_SUCCESS && i < n; i++) {
-                crc8 = svmdemo_crc8_table[crc8 ^ a[i]];
-            }
-            break;
-        default:
-            g_assert_not_reached();
-        }
+        status = svmdemo_job_window(q, job, off, n, &sum);
         if (status != SVMDEMO_STS_SUCCESS) {
             break;
         }
@@ -190,10 +293,10 @@ static void svmdemo_job_exec(SvmdemoQueue *q, SvmdemoJob *job)
         return;
     }
     if (d->opcode == SVMDEMO_OP_CRC32C) {
-        job->result = crc32 ^ UINT32_MAX;
+        job->result = sum.crc32 ^ UINT32_MAX;
     } else if (d->opcode == SVMDEMO_OP_READ_CRC8) {
-        job->result = crc8;
-        if (crc8 != (uint8_t)d->operand) {
+        job->result = sum.crc8;
+        if (sum.crc8 != (uint8_t)d->operand) {
             job->status = SVMDEMO_STS_MISMATCH;
         }
     }
@@ -201,7 +304,7 @@ static void svmdemo_job_exec(SvmdemoQueue *q, SvmdemoJob *job)
 
 static void svmdemo_job_run(SvmdemoQueue *q, SvmdemoJob *job)
 {
-    job->status = svmdemo_job_check(q, job);
+    job->status = svmdemo_desc_check(q, job);
     if (job->status == SVMDEMO_STS_SUCCESS &&
         (job->d.flags & SVMDEMO_DESC_F_FENCE)) {
         bool abort = q->fence_err;
@@ -271,13 +374,36 @@ static void svmdemo_cr_failed(SvmdemoJob *job, const SvmdemoJob *cr_job,
     }
 }
 
-static void svmdemo_queue_complete(SvmdemoQueue *q, SvmdemoJob *job)
+/*
+ * The completion record of @job is in the ring (@written) or could not be
+ * written: move the head on, or halt. BQL and lock held.
+ */
+static void svmdemo_queue_retire(SvmdemoQueue *q, SvmdemoJob *job,
+                                 bool written)
 {
     SvmdemoState *s = q->s;
-    PCIDevice *pdev = PCI_DEVICE(s);
-    uint32_t extra = 0;
-    SvmdemoCmpl c;
 
+    if (!written) {
+        svmdemo_queue_halt(q, SVMDEMO_QERR_CMPL_WRITE);
+        return;
+    }
+    q->head = (q->head + 1) & (q->size - 1);
+    q->completed++;
+    svmdemo_job_account(s, job);
+    if (q->draining && q->head == q->tail) {
+        q->enabled = false;
+        q->draining = false;
+    }
+    if (job->d.flags & SVMDEMO_DESC_F_NO_IRQ) {
+        s->intr_status |= BIT(q->idx);
+    } else {
+        svmdemo_irq_queue(s, q->idx);
+    }
+}
+
+/* Clear what the status of @job says it does not report. */
+static void svmdemo_job_clean(SvmdemoJob *job)
+{
     switch (job->status) {
     case SVMDEMO_STS_SUCCESS:
     case SVMDEMO_STS_MISMATCH:
@@ -299,53 +425,89 @@ static void svmdemo_queue_complete(SvmdemoQueue *q, SvmdemoJob *job)
         job->fault_addr = 0;
         job->fault_write = false;
     }
-
-    if ((job->d.flags & SVMDEMO_DESC_F_CR_USER) && job->has_pasid &&
-        job->status != SVMDEMO_STS_BAD_PASID &&
-        job->status != SVMDEMO_STS_RESERVED) {
-        SvmdemoJob cr_job = *job;
-        uint32_t st;
-
-        svmdemo_cmpl_build(job, 0, &c);
-        st = svmdemo_dma(q, &cr_job, job->d.cr_addr, &c, sizeof(c),
-                         sizeof(c), true,
-                         !(job->d.flags & SVMDEMO_DESC_F_UNTRANSLATED));
-        if (st == SVMDEMO_STS_DISCARD) {
-            return;
-        }
-        if (st != SVMDEMO_STS_SUCCESS) {
-            extra |= SVMDEMO_CMPL_CR_USER_FAILED;
-            svmdemo_cr_failed(job, &cr_job, st);
-        }
-    }
-
-    svmdemo_cmpl_build(job, extra, &c);
-    if (pci_dma_write(pdev, q->cmpl_base + (uint64_t)q->head *
-                      SVMDEMO_CMPL_SIZE, &c, sizeof(c)) != MEMTX_OK) {
-        svmdemo_queue_halt(q, SVMDEMO_QERR_CMPL_WRITE);
-        return;
-    }
-    q->head = (q->head + 1) & (q->size - 1);
-    q->completed++;
-    svmdemo_job_account(s, job);
-    if (q->draining && q->head == q->tail) {
-        q->enabled = false;
-        q->draining = false;
-    }
-    if (job->d.flags & SVMDEMO_DESC_F_NO_IRQ) {
-        s->intr_status |= BIT(q->idx);
-    } else {
-        svmdemo_irq_queue(s, q->idx);
-    }
 }
 
-static void svmdemo_compat_complete(SvmdemoQueue *q, SvmdemoJob *job)
+/*
+ * Write the user completion record of @job, if it asked for one: an access
+ * in its PASID like any other, which can wait for page requests. Returns
+ * the bits it adds to the ring's record, or UINT32_MAX if the job was
+ * discarded meanwhile.
+ */
+static uint32_t svmdemo_cr_write(SvmdemoQueue *q, SvmdemoJob *job)
+{
+    SvmdemoJob cr_job = *job;
+    SvmdemoCmpl c;
+    uint32_t st;
+
+    if (!(job->d.flags & SVMDEMO_DESC_F_CR_USER) || !job->has_pasid ||
+        job->status == SVMDEMO_STS_BAD_PASID ||
+        job->status == SVMDEMO_STS_RESERVED) {
+        return 0;
+    }
+    svmdemo_cmpl_build(job, 0, &c);
+    st = svmdemo_dma(q, &cr_job, job->d.cr_addr, &c, sizeof(c), sizeof(c),
+                     true, !(job->d.flags & SVMDEMO_DESC_F_UNTRANSLATED));
+    if (st == SVMDEMO_STS_DISCARD) {
+        return UINT32_MAX;
+    }
+    if (st != SVMDEMO_STS_SUCCESS) {
+        svmdemo_cr_failed(job, &cr_job, st);
+        return SVMDEMO_CMPL_CR_USER_FAILED;
+    }
+    return 0;
+}
+
+/*
+ * Complete @job, fetched at generation @gen of the queue: its user
+ * completion record, then its record in the ring, in a BQL section.
+ */
+static void svmdemo_queue_write_cmpl(SvmdemoQueue *q, SvmdemoJob *job,
+                                     uint64_t gen)
+{
+    SvmdemoState *s = q->s;
+    uint32_t extra;
+    SvmdemoCmpl c;
+
+    svmdemo_job_clean(job);
+    extra = svmdemo_cr_write(q, job);
+    if (extra == UINT32_MAX) {
+        return;
+    }
+    svmdemo_cmpl_build(job, extra, &c);
+    svmdemo_bql_begin(s);
+    if (q->gen == gen) {
+        MemTxResult res;
+
+        res = pci_dma_write(PCI_DEVICE(s), q->cmpl_base +
+                            (uint64_t)q->head * SVMDEMO_CMPL_SIZE,
+                            &c, sizeof(c));
+        WITH_QEMU_LOCK_GUARD(&s->lock) {
+            svmdemo_queue_retire(q, job, res == MEMTX_OK);
+        }
+        svmdemo_irq_send(s);
+    }
+    svmdemo_bql_end(s);
+}
+
+/*
+ * The status and the interrupt of a compat command, in one BQL section:
+ * the vCPUs see the status only once the interrupt is sent.
+ */
+static void svmdemo_compat_complete(SvmdemoQueue *q, SvmdemoJob *job,
+                                    uint64_t gen)
 {
     SvmdemoState *s = q->s;
 
-    s->compat_status = job->status;
-    svmdemo_job_account(s, job);
-    svmdemo_irq_compat(s);
+    svmdemo_bql_begin(s);
+    if (q->gen == gen) {
+        WITH_QEMU_LOCK_GUARD(&s->lock) {
+            s->compat_status = job->status;
+            svmdemo_job_account(s, job);
+            svmdemo_irq_compat(s);
+        }
+        svmdemo_irq_send(s);
+    }
+    svmdemo_bql_end(s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -360,9 +522,9 @@ static bool svmdemo_is_compat(SvmdemoQueue *q)
 static bool svmdemo_queue_has_work(SvmdemoQueue *q)
 {
     /*
-     * A reset in progress waits (without the BQL) for the engine to go
-     * idle: fetching the next descriptor now would keep the engine busy
-     * with discarded jobs and never let the reset take the BQL back.
+     * A reset in progress waits (with both locks dropped) for the engine
+     * to go idle: fetching the next descriptor now would keep the engine
+     * busy with discarded jobs and never let the reset go on.
      */
     if (q->discard) {
         return false;
@@ -393,25 +555,45 @@ static void svmdemo_job_decode(SvmdemoJob *job, const SvmdemoDesc *raw)
     job->pasid = d->pasid & SVMDEMO_DESC_PASID;
 }
 
-static void svmdemo_queue_step(SvmdemoQueue *q)
+/*
+ * Fetch the descriptor at the head of @q into @job, in a BQL section.
+ * False if there is none any more (the queue was reset or halted).
+ */
+static bool svmdemo_queue_fetch(SvmdemoQueue *q, SvmdemoJob *job)
 {
     SvmdemoState *s = q->s;
     PCIDevice *pdev = PCI_DEVICE(s);
+    bool ok = false;
+    SvmdemoDesc raw;
+
+    svmdemo_bql_begin(s);
+    if (q->enabled && !q->error && q->head != q->tail) {
+        if (pci_dma_read(pdev, q->desc_base + (uint64_t)q->head *
+                         SVMDEMO_DESC_SIZE, &raw, sizeof(raw)) == MEMTX_OK) {
+            svmdemo_job_decode(job, &raw);
+            ok = true;
+        } else {
+            WITH_QEMU_LOCK_GUARD(&s->lock) {
+                svmdemo_queue_halt(q, SVMDEMO_QERR_DESC_FETCH);
+            }
+            svmdemo_irq_send(s);
+        }
+    }
+    svmdemo_bql_end(s);
+    return ok;
+}
+
+static void svmdemo_queue_step(SvmdemoQueue *q)
+{
+    SvmdemoState *s = q->s;
     uint64_t gen = q->gen;
     SvmdemoJob job;
 
     if (svmdemo_is_compat(q)) {
         job = q->compat_job;
         q->compat_pending = false;
-    } else {
-        SvmdemoDesc raw;
-
-        if (pci_dma_read(pdev, q->desc_base + (uint64_t)q->head *
-                         SVMDEMO_DESC_SIZE, &raw, sizeof(raw)) != MEMTX_OK) {
-            svmdemo_queue_halt(q, SVMDEMO_QERR_DESC_FETCH);
-            return;
-        }
-        svmdemo_job_decode(&job, &raw);
+    } else if (!svmdemo_queue_fetch(q, &job) || q->gen != gen) {
+        return;
     }
 
     q->running = true;
@@ -428,9 +610,9 @@ static void svmdemo_queue_step(SvmdemoQueue *q)
     /* Still "running": writing a user completion record may wait too. */
     if (job.status != SVMDEMO_STS_DISCARD && q->gen == gen) {
         if (svmdemo_is_compat(q)) {
-            svmdemo_compat_complete(q, &job);
+            svmdemo_compat_complete(q, &job, gen);
         } else {
-            svmdemo_queue_complete(q, &job);
+            svmdemo_queue_write_cmpl(q, &job, gen);
         }
     }
     q->running = false;
@@ -441,23 +623,25 @@ static void svmdemo_queue_step(SvmdemoQueue *q)
 static void *svmdemo_queue_thread(void *opaque)
 {
     SvmdemoQueue *q = opaque;
+    SvmdemoState *s = q->s;
 
     rcu_register_thread();
-    bql_lock();
+    svmdemo_set_engine_thread(s);
+    qemu_mutex_lock(&s->lock);
     while (!q->exiting) {
         if (svmdemo_queue_has_work(q)) {
             svmdemo_queue_step(q);
         } else {
-            qemu_cond_wait_bql(&q->cond);
+            qemu_cond_wait(&q->cond, &s->lock);
         }
     }
-    bql_unlock();
+    qemu_mutex_unlock(&s->lock);
     rcu_unregister_thread();
     return NULL;
 }
 
 /* ------------------------------------------------------------------ */
-/* Register side (vCPU thread, BQL held)                              */
+/* Register side (vCPU thread, BQL and lock held)                     */
 /* ------------------------------------------------------------------ */
 
 void svmdemo_queue_halt(SvmdemoQueue *q, uint8_t err_code)
@@ -473,7 +657,10 @@ void svmdemo_queue_halt(SvmdemoQueue *q, uint8_t err_code)
     svmdemo_raise_error(s, SVMDEMO_ERR_QUEUE_ERROR);
 }
 
-/* Stop the job in flight without a completion and wait until it has. */
+/*
+ * Stop the job in flight without a completion and wait until it has. The
+ * wait drops both locks: the engine may need either to get there.
+ */
 static void svmdemo_queue_stop(SvmdemoQueue *q)
 {
     SvmdemoState *s = q->s;
@@ -482,12 +669,16 @@ static void svmdemo_queue_stop(SvmdemoQueue *q)
     q->discard = true;
     qemu_cond_broadcast(&s->pri_cond);
     while (q->running) {
-        qemu_cond_wait_bql(&s->idle_cond);
+        bql_unlock();
+        qemu_cond_wait(&s->idle_cond, &s->lock);
+        qemu_mutex_unlock(&s->lock);
+        bql_lock();
+        qemu_mutex_lock(&s->lock);
     }
     q->discard = false;
 }
 
-void svmdemo_queue_reset(SvmdemoQueue *q)
+void svmdemo_queue_abort(SvmdemoQueue *q)
 {
     svmdemo_queue_stop(q);
     q->enabled = false;
@@ -507,7 +698,7 @@ void svmdemo_queue_ctrl(SvmdemoQueue *q, uint32_t val)
 
     trace_svmdemo_queue_ctrl(q->idx, val);
     if (val & SVMDEMO_Q_CTRL_RESET) {
-        svmdemo_queue_reset(q);
+        svmdemo_queue_abort(q);
         return;
     }
     if ((val & SVMDEMO_Q_CTRL_ENABLE) && !q->enabled && !q->error) {
@@ -602,6 +793,7 @@ void svmdemo_queues_init(SvmdemoState *s)
 
     svmdemo_crc8_init();
     qemu_cond_init(&s->idle_cond);
+    qemu_cond_init(&s->pin_cond);
     for (i = 0; i <= s->num_queues; i++) {
         SvmdemoQueue *q = &s->queues[i];
         g_autofree char *name = g_strdup_printf("svmdemo-q%u", i);
@@ -622,6 +814,7 @@ void svmdemo_queues_exit(SvmdemoState *s)
 {
     unsigned i;
 
+    qemu_mutex_lock(&s->lock);
     for (i = 0; i <= s->num_queues; i++) {
         SvmdemoQueue *q = &s->queues[i];
 
@@ -629,7 +822,8 @@ void svmdemo_queues_exit(SvmdemoState *s)
         q->exiting = true;
         qemu_cond_signal(&q->cond);
     }
-    /* The threads need the BQL to notice. */
+    qemu_mutex_unlock(&s->lock);
+    /* A thread may be on its way into a BQL section. */
     bql_unlock();
     for (i = 0; i <= s->num_queues; i++) {
         qemu_thread_join(&s->queues[i].thread);
@@ -645,4 +839,5 @@ void svmdemo_queues_exit(SvmdemoState *s)
         g_free(q->missing);
     }
     qemu_cond_destroy(&s->idle_cond);
+    qemu_cond_destroy(&s->pin_cond);
 }

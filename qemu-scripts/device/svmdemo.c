@@ -2,18 +2,22 @@
  * svmdemo: a PCIe accelerator with ATS, PASID and PRI for SVM experiments
  *
  * This file is the front end: PCI identity and capabilities, the BAR0
- * register decode, interrupts, reset. The queue engine lives in
- * svmdemo-queue.c, the translation engine (ATS, ATC, PRI) in
- * svmdemo-xlate.c. The programming interface is specified in the svmdemo
+ * register decode, interrupts, reset, and the locking helpers (the rules
+ * are in svmdemo.h). The queue engine lives in svmdemo-queue.c, the
+ * translation engine in svmdemo-atc.c, -ats.c, -pri.c, -pasid.c and
+ * -dma.c. The programming interface is specified in the svmdemo
  * project's docs/device.md.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
+#include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/lockable.h"
 #include "qemu/module.h"
 #include "qemu/range.h"
+#include "qemu/timer.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "hw/pci/pci.h"
@@ -22,40 +26,81 @@
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
-#include "svmdemo.h"
+#include "hw/misc/svmdemo.h"
 #include "trace.h"
 
 /* ------------------------------------------------------------------ */
-/* Interrupts                                                         */
+/* Interrupts and locking                                             */
 /* ------------------------------------------------------------------ */
 
-static void svmdemo_notify(SvmdemoState *s, unsigned vector)
-{
-    PCIDevice *pdev = PCI_DEVICE(s);
+/* The device whose engine runs on this thread, if any. */
+static __thread SvmdemoState *svmdemo_engine_of_thread;
 
-    if (msix_enabled(pdev)) {
-        msix_notify(pdev, vector);
-    } else if (msi_enabled(pdev)) {
-        msi_notify(pdev, 0);
-    }
+void svmdemo_set_engine_thread(SvmdemoState *s)
+{
+    svmdemo_engine_of_thread = s;
 }
 
+/*
+ * Enter a BQL section from an engine thread: from holding the lock to
+ * holding the BQL (and not the lock), so that the calls made inside may
+ * come back into the device.
+ */
+void svmdemo_bql_begin(SvmdemoState *s)
+{
+    qemu_mutex_unlock(&s->lock);
+    bql_lock();
+}
+
+/* Leave it: back to holding the lock only. */
+void svmdemo_bql_end(SvmdemoState *s)
+{
+    qemu_mutex_lock(&s->lock);
+    bql_unlock();
+}
+
+/*
+ * Interrupts are noted under the lock and sent by svmdemo_irq_send(),
+ * with the BQL and without the lock: an MSI is a DMA write.
+ */
 void svmdemo_irq_queue(SvmdemoState *s, unsigned q)
 {
     s->intr_status |= BIT(q);
-    svmdemo_notify(s, q);
+    s->irq_pending |= BIT(q);
 }
 
 void svmdemo_irq_compat(SvmdemoState *s)
 {
     s->intr_status |= SVMDEMO_INTR_COMPAT_DONE;
-    svmdemo_notify(s, 0);
+    s->irq_pending |= BIT(0);
 }
 
 void svmdemo_raise_error(SvmdemoState *s, uint32_t cause)
 {
     s->err_cause |= cause;
-    svmdemo_notify(s, s->num_queues);
+    s->irq_pending |= BIT(s->num_queues);
+}
+
+void svmdemo_irq_send(SvmdemoState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t pending;
+    unsigned vector;
+
+    assert(bql_locked());
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        pending = s->irq_pending;
+        s->irq_pending = 0;
+    }
+    if (msix_enabled(pdev)) {
+        while (pending) {
+            vector = ctz32(pending);
+            pending &= pending - 1;
+            msix_notify(pdev, vector);
+        }
+    } else if (pending && msi_enabled(pdev)) {
+        msi_notify(pdev, 0);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -66,7 +111,16 @@ void svmdemo_raise_error(SvmdemoState *s, uint32_t cause)
 static bool svmdemo_is_reg64(hwaddr addr)
 {
     return addr < SVMDEMO_COMPAT_REG64_END ||
-           (addr >= SVMDEMO_CNT_BASE && addr < SVMDEMO_CNT_END);
+           (addr >= SVMDEMO_CNT_BASE && addr < SVMDEMO_CNT_END) ||
+           (addr >= SVMDEMO_HIST_BASE && addr < SVMDEMO_HIST_END);
+}
+
+/* Count the time since @start_ns in histogram @h; lock held. */
+void svmdemo_hist_add(SvmdemoState *s, enum svmdemo_hist h, int64_t start_ns)
+{
+    int64_t ns = qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - start_ns;
+
+    s->hist[h][svmdemo_hist_bucket(MAX(ns, 0) / 1000)]++;
 }
 
 static uint64_t svmdemo_read64(SvmdemoState *s, hwaddr addr)
@@ -84,6 +138,12 @@ static uint64_t svmdemo_read64(SvmdemoState *s, hwaddr addr)
     if (addr >= SVMDEMO_CNT_STATUS_BASE &&
         addr < SVMDEMO_CNT_STATUS_BASE + 8 * SVMDEMO_CNT_STATUS_NR) {
         return s->cnt_status[(addr - SVMDEMO_CNT_STATUS_BASE) / 8];
+    }
+    if (addr >= SVMDEMO_HIST_BASE &&
+        addr < SVMDEMO_HIST(SVMDEMO_HIST_NR, 0)) {
+        unsigned i = (addr - SVMDEMO_HIST_BASE) / 8;
+
+        return s->hist[i / SVMDEMO_HIST_BUCKETS][i % SVMDEMO_HIST_BUCKETS];
     }
     return 0;
 }
@@ -269,6 +329,7 @@ static void svmdemo_write32(SvmdemoState *s, hwaddr addr, uint32_t val)
         if (val & SVMDEMO_CTRL_CLEAR_COUNTERS) {
             memset(s->cnt, 0, sizeof(s->cnt));
             memset(s->cnt_status, 0, sizeof(s->cnt_status));
+            memset(s->hist, 0, sizeof(s->hist));
         }
         if (val & SVMDEMO_CTRL_FLUSH_ATC) {
             svmdemo_atc_flush_all(s);
@@ -289,11 +350,31 @@ static void svmdemo_write32(SvmdemoState *s, hwaddr addr, uint32_t val)
     }
 }
 
+/*
+ * A DMA of the device's own engine reaching its registers (a ring, a
+ * buffer or an MSI address pointed at BAR0) is dropped: the engine would
+ * wait for itself.
+ */
+static bool svmdemo_mmio_from_engine(SvmdemoState *s, hwaddr addr)
+{
+    if (svmdemo_engine_of_thread != s) {
+        return false;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "svmdemo: DMA to its own register 0x%" HWADDR_PRIx
+                  " dropped\n", addr);
+    return true;
+}
+
 static uint64_t svmdemo_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     SvmdemoState *s = opaque;
     uint64_t val;
 
+    if (svmdemo_mmio_from_engine(s, addr)) {
+        return 0;
+    }
+    qemu_mutex_lock(&s->lock);
     if (svmdemo_is_reg64(addr)) {
         val = svmdemo_read64(s, addr & ~7ULL);
         if (size == 4) {
@@ -305,6 +386,7 @@ static uint64_t svmdemo_mmio_read(void *opaque, hwaddr addr, unsigned size)
             val |= (uint64_t)svmdemo_read32(s, addr + 4) << 32;
         }
     }
+    qemu_mutex_unlock(&s->lock);
     trace_svmdemo_mmio_read(addr, size, val);
     return val;
 }
@@ -315,6 +397,10 @@ static void svmdemo_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     SvmdemoState *s = opaque;
 
     trace_svmdemo_mmio_write(addr, size, val);
+    if (svmdemo_mmio_from_engine(s, addr)) {
+        return;
+    }
+    qemu_mutex_lock(&s->lock);
     if (addr < SVMDEMO_COMPAT_REG64_END) {
         if (size == 4) {
             val = deposit64(s->compat_reg[addr / 8], (addr & 4) * 8, 32, val);
@@ -326,6 +412,8 @@ static void svmdemo_mmio_write(void *opaque, hwaddr addr, uint64_t val,
             svmdemo_write32(s, addr + 4, val >> 32);
         }
     }
+    qemu_mutex_unlock(&s->lock);
+    svmdemo_irq_send(s);
 }
 
 static const MemoryRegionOps svmdemo_mmio_ops = {
@@ -360,11 +448,21 @@ static void svmdemo_config_write(PCIDevice *pdev, uint32_t addr,
         ranges_overlap(addr, len, SVMDEMO_CFG_PASID,
                        PCI_EXT_CAP_PASID_SIZEOF) ||
         ranges_overlap(addr, len, SVMDEMO_CFG_PRI, PCI_EXT_CAP_PRI_SIZEOF)) {
+        QEMU_LOCK_GUARD(&s->lock);
         svmdemo_pasid_release_all(s);
         svmdemo_atc_flush_all(s);
     }
     pci_default_write_config(pdev, addr, val, len);
     pcie_cap_flr_write_config(pdev, addr, val, len);
+}
+
+/* ATS, PASID and PRI disabled, as at power-on. */
+static void svmdemo_caps_reset(PCIDevice *pdev)
+{
+    pci_set_word(pdev->config + SVMDEMO_CFG_ATS + PCI_ATS_CTRL, 0);
+    pci_set_word(pdev->config + SVMDEMO_CFG_PASID + PCI_PASID_CTRL, 0);
+    pci_set_word(pdev->config + SVMDEMO_CFG_PRI + PCI_PRI_CTRL, 0);
+    pci_set_long(pdev->config + SVMDEMO_CFG_PRI + PCI_PRI_ALLOC_REQ, 0);
 }
 
 static void svmdemo_reset(DeviceState *dev)
@@ -373,23 +471,27 @@ static void svmdemo_reset(DeviceState *dev)
     unsigned i;
 
     trace_svmdemo_reset();
+    QEMU_LOCK_GUARD(&s->lock);
     for (i = 0; i <= s->num_queues; i++) {
         SvmdemoQueue *q = &s->queues[i];
 
-        svmdemo_queue_reset(q);
+        svmdemo_queue_abort(q);
         q->desc_base = 0;
         q->cmpl_base = 0;
         q->size = 0;
     }
     svmdemo_xlate_reset(s);
+    svmdemo_caps_reset(PCI_DEVICE(s));
     memset(s->compat_reg, 0, sizeof(s->compat_reg));
     s->compat_pasid = SVMDEMO_COMPAT_PASID_DISABLE;
     s->compat_status = 0;
     s->intr_status = 0;
     s->err_cause = 0;
     s->pasid_flush = 0;
+    s->irq_pending = 0;
     memset(s->cnt, 0, sizeof(s->cnt));
     memset(s->cnt_status, 0, sizeof(s->cnt_status));
+    memset(s->hist, 0, sizeof(s->hist));
 }
 
 static bool svmdemo_check_props(SvmdemoState *s, Error **errp)
@@ -425,7 +527,7 @@ static bool svmdemo_check_props(SvmdemoState *s, Error **errp)
     return true;
 }
 
-static void svmdemo_realize(PCIDevice *pdev, Error **errp)
+static void svmdemo_pci_realize(PCIDevice *pdev, Error **errp)
 {
     SvmdemoState *s = SVMDEMO(pdev);
     Error *err = NULL;
@@ -471,6 +573,7 @@ static void svmdemo_realize(PCIDevice *pdev, Error **errp)
     pcie_pri_init(pdev, SVMDEMO_CFG_PRI, s->pri_capacity, true);
 
     s->compat_pasid = SVMDEMO_COMPAT_PASID_DISABLE;
+    qemu_mutex_init(&s->lock);
     svmdemo_xlate_init(s);
     svmdemo_queues_init(s);
     return;
@@ -481,13 +584,16 @@ err_pcie:
     pcie_cap_exit(pdev);
 }
 
-static void svmdemo_exit(PCIDevice *pdev)
+static void svmdemo_pci_exit(PCIDevice *pdev)
 {
     SvmdemoState *s = SVMDEMO(pdev);
     unsigned i;
 
     svmdemo_queues_exit(s);
-    svmdemo_xlate_exit(s);
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        svmdemo_xlate_exit(s);
+    }
+    qemu_mutex_destroy(&s->lock);
     for (i = 0; i <= s->num_queues; i++) {
         msix_vector_unuse(pdev, i);
     }
@@ -518,8 +624,8 @@ static void svmdemo_class_init(ObjectClass *klass, const void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
 
-    k->realize = svmdemo_realize;
-    k->exit = svmdemo_exit;
+    k->realize = svmdemo_pci_realize;
+    k->exit = svmdemo_pci_exit;
     k->config_write = svmdemo_config_write;
     k->vendor_id = SVMDEMO_PCI_VENDOR_ID;
     k->device_id = SVMDEMO_PCI_DEVICE_ID;

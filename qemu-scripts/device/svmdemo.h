@@ -1,11 +1,34 @@
 /*
  * svmdemo: a PCIe accelerator with ATS, PASID and PRI for SVM experiments
  *
- * Internal definitions shared by the register front end (svmdemo.c), the
- * queue engine (svmdemo-queue.c) and the translation engine
- * (svmdemo-xlate.c). The programming interface is in svmdemo_hw.h, shared
- * with the guest driver and the tests; its semantics are specified in
- * docs/device.md of the svmdemo project.
+ * Internal definitions shared by the device's parts: the register front
+ * end (svmdemo.c), the queue engine (svmdemo-queue.c) and the translation
+ * engine: the ATC (svmdemo-atc.c), ATS (svmdemo-ats.c), PRI page groups
+ * (svmdemo-pri.c), per-PASID contexts and the IOMMU's notifiers
+ * (svmdemo-pasid.c) and data movement (svmdemo-dma.c). The programming
+ * interface is in svmdemo_hw.h, shared with the guest driver and the
+ * tests; its semantics are specified in docs/device.md of the svmdemo
+ * project.
+ *
+ * Locking. SvmdemoState.lock protects the device's state: registers,
+ * queues, the ATC, page groups, PASID contexts, counters. When both are
+ * held the BQL comes first: register accesses and the IOMMU's
+ * invalidation and page group response notifiers run with the BQL and
+ * take the lock. The engine threads run with the lock alone and take the
+ * BQL only for what QEMU needs it for: DMA through the IOMMU's
+ * untranslated path (rings, jobs without PASID), the first translated
+ * request of an access, ATS and PRI requests, MSI, and registering IOMMU
+ * notifiers. They make those calls in a "BQL section" with the lock
+ * dropped (svmdemo_bql_begin(), svmdemo_bql_end()), because each of them
+ * can come back into the device: a page request invalidates, a DMA can
+ * reach the IOMMU's invalidation queue registers. A queue's ring state is
+ * written with both locks held and can be read with either.
+ *
+ * Data moves between mapped guest RAM with no lock held. Such an access
+ * is pinned (SvmdemoQueue.pin): an invalidation overlapping it waits until
+ * it has ended, so the IOMMU's invalidation completes only when no access
+ * still uses the old translation. A translation looked up before any
+ * wait is checked again after it (svmdemo_atc_current()).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,6 +40,7 @@
 #include "qemu/thread.h"
 #include "qemu/units.h"
 #include "qom/object.h"
+#include "hw/misc/svmdemo-atc.h"
 
 #define TYPE_SVMDEMO "svmdemo"
 OBJECT_DECLARE_SIMPLE_TYPE(SvmdemoState, SVMDEMO)
@@ -39,6 +63,12 @@ typedef struct svmdemo_cmpl SvmdemoCmpl;
 #define SVMDEMO_PAGE_SIZE               4096
 #define SVMDEMO_WINDOW_PAGES            (SVMDEMO_WINDOW / SVMDEMO_PAGE_SIZE)
 #define SVMDEMO_PRI_ROUNDS              4
+/*
+ * How many times in a row a translation is looked up again because an
+ * invalidation ran while it was looked up or waited for: a guest that
+ * invalidates without end gets a fault instead of a stuck job.
+ */
+#define SVMDEMO_STALE_ROUNDS            16
 /*
  * A miss that needs page requests looks this far ahead in the job's buffer
  * (in 4 KiB pages) for other missing pages, so that one page group covers
@@ -71,16 +101,25 @@ typedef struct SvmdemoJob {
     bool fault_write;
 } SvmdemoJob;
 
+/* The ranges of one access made with no lock held */
+#define SVMDEMO_PIN_ANY                 UINT32_MAX      /* any PASID */
+typedef struct SvmdemoPin {
+    unsigned nr;                /* ranges pinned: 0, 1 or 2 */
+    uint32_t pasid;
+    uint64_t start[2];
+    uint64_t last[2];
+} SvmdemoPin;
+
 typedef struct SvmdemoQueue {
     SvmdemoState *s;
     unsigned idx;               /* == num_queues for the compat engine */
     QemuThread thread;
-    QemuCond cond;              /* work arrived / exit (waited with BQL) */
+    QemuCond cond;              /* work arrived / exit (waited with lock) */
     uint8_t *buf[2];            /* SVMDEMO_WINDOW bytes each */
     IOMMUTLBEntry *ats_res;     /* SVMDEMO_ATS_RES_MAX ATS results */
     uint64_t *missing;          /* SVMDEMO_ATS_RES_MAX pages to request */
 
-    /* Everything below is protected by the BQL. */
+    /* Ring state: written with the BQL and lock, read with either. */
     uint64_t desc_base;
     uint64_t cmpl_base;
     uint32_t size;
@@ -91,36 +130,21 @@ typedef struct SvmdemoQueue {
     bool draining;
     bool error;
     uint8_t err_code;
-    bool fence_err;             /* an error since the last FENCE */
+    uint64_t gen;               /* bumped on every reset */
 
+    /* Everything below is protected by the lock. */
+    bool fence_err;             /* an error since the last FENCE */
     bool running;               /* a job is executing */
     bool discard;               /* queue reset: stop, write no completion */
     bool pasid_abort;           /* PASID flushed: stop with ABORTED */
     bool cur_has_pasid;
     uint32_t cur_pasid;
-    uint64_t gen;               /* bumped on every reset */
+    SvmdemoPin pin;             /* the access in flight without the lock */
 
     bool compat_pending;        /* compat engine only */
     SvmdemoJob compat_job;
     bool exiting;
 } SvmdemoQueue;
-
-typedef struct SvmdemoAtcEntry {
-    bool valid;
-    uint32_t pasid;
-    uint64_t iova;              /* aligned to addr_mask + 1 */
-    uint64_t addr_mask;
-    uint64_t translated_addr;
-    AddressSpace *target_as;    /* where translated_addr lives */
-    int perm;                   /* IOMMUAccessFlags */
-    bool referenced;            /* used since the clock hand passed */
-    uint64_t gen;               /* a copy's inval_gen when looked up */
-    uint8_t shift;              /* log2(addr_mask + 1) */
-    int32_t hnext;              /* next entry in the hash bucket, or -1 */
-} SvmdemoAtcEntry;
-
-/* ATC lookup: hash buckets on (PASID, iova >> entry size) */
-#define SVMDEMO_ATC_HASH_BITS           12
 
 typedef struct SvmdemoPasidCtx {
     SvmdemoState *s;
@@ -132,6 +156,7 @@ typedef struct SvmdemoPasidCtx {
 } SvmdemoPasidCtx;
 
 typedef struct SvmdemoPrg {
+    int64_t sent_ns;            /* first request sent (QEMU_CLOCK_REALTIME) */
     bool in_use;
     bool done;                  /* response arrived */
     bool stale;                 /* waiter gave up; the response frees it */
@@ -155,9 +180,12 @@ struct SvmdemoState {
     bool pasid_exec;
     bool pasid_priv;
 
-    /* Everything below is protected by the BQL. */
+    QemuMutex lock;
+    /* Everything below is protected by the lock (but see SvmdemoQueue). */
     SvmdemoQueue queues[SVMDEMO_MAX_QUEUES + 1];    /* + compat engine */
     QemuCond idle_cond;         /* a job stopped running */
+    QemuCond pin_cond;          /* a pinned access ended */
+    uint32_t irq_pending;       /* vectors to notify (svmdemo_irq_send()) */
 
     uint64_t compat_reg[SVMDEMO_COMPAT_REG64_END / 8];
     uint32_t compat_pasid;
@@ -169,19 +197,10 @@ struct SvmdemoState {
 
     uint64_t cnt[SVMDEMO_CNT_NR];
     uint64_t cnt_status[SVMDEMO_CNT_STATUS_NR];
+    uint64_t hist[SVMDEMO_HIST_NR][SVMDEMO_HIST_BUCKETS];
 
     /* translation engine */
-    SvmdemoAtcEntry *atc;
-    int32_t *atc_hash;          /* 1 << SVMDEMO_ATC_HASH_BITS chain heads */
-    uint32_t atc_hand;          /* clock hand: next replacement candidate */
-    uint32_t atc_shift_cnt[64]; /* valid entries per entry size */
-    uint64_t atc_shifts;        /* bit n: some valid entry has shift n */
-    /*
-     * Bumped by every invalidation and flush (never by a replacement): a
-     * translation looked up while it had one value may be used only
-     * while it still has it (svmdemo_xlate_current()).
-     */
-    uint64_t inval_gen;
+    SvmdemoAtc atc;
     QLIST_HEAD(, SvmdemoPasidCtx) pasids;
     SvmdemoPrg prg[SVMDEMO_PRGI_NR];
     uint32_t prg_next;
@@ -195,35 +214,63 @@ static inline SvmdemoQueue *svmdemo_compat_queue(SvmdemoState *s)
     return &s->queues[s->num_queues];
 }
 
-/* svmdemo.c: register front end, interrupts */
+/* svmdemo.c: register front end, interrupts, locking */
 void svmdemo_irq_queue(SvmdemoState *s, unsigned q);
 void svmdemo_irq_compat(SvmdemoState *s);
 void svmdemo_raise_error(SvmdemoState *s, uint32_t cause);
+void svmdemo_irq_send(SvmdemoState *s);
+void svmdemo_bql_begin(SvmdemoState *s);
+void svmdemo_bql_end(SvmdemoState *s);
+void svmdemo_set_engine_thread(SvmdemoState *s);
+void svmdemo_hist_add(SvmdemoState *s, enum svmdemo_hist h, int64_t start_ns);
 
 /* svmdemo-queue.c: queue engine */
 void svmdemo_queues_init(SvmdemoState *s);
 void svmdemo_queues_exit(SvmdemoState *s);
-void svmdemo_queue_reset(SvmdemoQueue *q);
+void svmdemo_queue_abort(SvmdemoQueue *q);
 void svmdemo_queue_ctrl(SvmdemoQueue *q, uint32_t val);
 void svmdemo_queue_doorbell(SvmdemoQueue *q, uint32_t tail);
 bool svmdemo_compat_submit(SvmdemoState *s, uint64_t cmd);
 void svmdemo_queue_halt(SvmdemoQueue *q, uint8_t err_code);
+bool svmdemo_job_stopped(SvmdemoQueue *q, uint32_t *status);
+bool svmdemo_bql_begin_job(SvmdemoQueue *q);
+void svmdemo_pin(SvmdemoQueue *q, uint32_t pasid, uint64_t start,
+                 uint64_t len);
+void svmdemo_unpin(SvmdemoQueue *q);
+void svmdemo_pins_wait(SvmdemoState *s, uint32_t pasid, uint64_t start,
+                       uint64_t last);
 
-/* svmdemo-xlate.c: translation engine (ATS, ATC, PRI) */
+/* svmdemo-pasid.c: per-PASID contexts and the IOMMU's notifiers */
 void svmdemo_xlate_init(SvmdemoState *s);
 void svmdemo_xlate_exit(SvmdemoState *s);
 void svmdemo_xlate_reset(SvmdemoState *s);
 bool svmdemo_pasid_usable(SvmdemoState *s, uint32_t pasid);
+SvmdemoPasidCtx *svmdemo_pasid_find(SvmdemoState *s, uint32_t pasid);
+SvmdemoPasidCtx *svmdemo_pasid_get(SvmdemoState *s, uint32_t pasid);
+void svmdemo_pasid_release_all(SvmdemoState *s);
+void svmdemo_pasid_flush(SvmdemoState *s, uint32_t pasid);
+bool svmdemo_pasid_busy(SvmdemoState *s, uint32_t pasid);
+unsigned svmdemo_atc_drop(SvmdemoState *s, uint32_t pasid, uint64_t start,
+                          uint64_t last);
+void svmdemo_atc_flush_all(SvmdemoState *s);
+
+/* svmdemo-pri.c: page groups */
+void svmdemo_pri_notify(IOMMUPRINotifier *n, IOMMUPRIResponse *resp);
+void svmdemo_prg_release_pasid(SvmdemoState *s, uint32_t pasid);
+uint32_t svmdemo_pri_fault_in(SvmdemoQueue *q, SvmdemoJob *job,
+                              const uint64_t *pages, unsigned npages,
+                              bool is_write);
+
+/* svmdemo-ats.c: translating an access */
+uint32_t svmdemo_translate(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
+                           uint64_t len, uint64_t ahead, bool is_write,
+                           bool use_atc, SvmdemoAtcEntry *out);
+
+/* svmdemo-dma.c: data movement */
 uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
                      void *buf, uint64_t len, uint64_t ahead, bool is_write,
                      bool use_atc);
 uint32_t svmdemo_dma_copy(SvmdemoQueue *q, SvmdemoJob *job, uint64_t src,
                           uint64_t dst, void *buf, uint64_t len,
                           uint64_t ahead, bool use_atc);
-void svmdemo_atc_flush_all(SvmdemoState *s);
-void svmdemo_pasid_flush(SvmdemoState *s, uint32_t pasid);
-void svmdemo_pasid_release_all(SvmdemoState *s);
-bool svmdemo_pasid_busy(SvmdemoState *s, uint32_t pasid);
-bool svmdemo_job_stopped(SvmdemoQueue *q, uint32_t *status);
-
 #endif
