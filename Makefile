@@ -19,7 +19,7 @@ KBUILD_MAKE = make -s -C $$KDIR M=/src W=1 VTD_WORKAROUNDS=$(VTD_WORKAROUNDS)
 export KSRC KCONFIG
 
 .PHONY: all deps qemu module selftests run demo shell check bench lint clean help \
-	kernel \
+	kernel qtest qemu-series \
 	runner-test \
 	install install-headers dkms-install dkms-uninstall dkms-check
 
@@ -29,6 +29,7 @@ help:
 	@echo "make check   build everything, boot the VM, run the selftests (KTAP)"
 	@echo "make demo    build everything, boot the VM, run a short SVM demo"
 	@echo "make shell   boot the VM with a shell on the console"
+	@echo "make qtest   the device and VT-d qtests alone (no guest, seconds)"
 	@echo "make stress  the long robustness tests (STRESS=10 times make check's)"
 	@echo "make bench   benchmark (docs/performance.md); build/bench.json"
 	@echo "make lint    checkpatch (kernel and QEMU), sparse, W=1 -Werror"
@@ -36,6 +37,7 @@ help:
 	@echo "make dkms-install   register the module with DKMS (all kernels)"
 	@echo "make kernel KSRC=DIR [KCONFIG=debug]  a guest kernel from your tree"
 	@echo "   (then make check|demo|shell|bench|stress KSRC=DIR boot it)"
+	@echo "make qemu-series    the QEMU series for git am, in build/qemu-series/"
 	@echo "make deps | qemu | module | selftests | dkms-check | clean"
 
 deps:
@@ -46,6 +48,11 @@ kernel: deps
 
 qemu: deps
 	@$(S)/build-qemu.sh
+
+# The QEMU series as git am takes it, with the device generated from
+# qemu-scripts/device/ (docs/building.md): build/qemu-series/.
+qemu-series: deps
+	@$(S)/qemu-series.sh
 
 # KDIR=/path/to/kernel/build builds against your own tree, on this host.
 ifdef KDIR
@@ -62,7 +69,12 @@ selftests: deps
 	@echo "==> building the selftests (static, in the build root)"
 	@$(MAKE) -s -C selftests all
 
+# The device and intel-iommu on their own first (seconds), then the VM.
+qtest: qemu
+	@$(S)/qtest.sh
+
 check: all
+	@$(S)/qtest.sh
 	@$(MAKE) -s -C selftests run
 
 # The VM runner's own test: it must count expected IOMMU refusals and

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make qemu: Debian's QEMU source + our VT-d SVM series (patches/) + the
-# svmdemo device (device/) -> a minimal TCG qemu-system-x86_64, cached.
+# make qemu: Debian's QEMU source + our series (qemu-series.sh: the VT-d
+# patches of patches/qemu/, then the svmdemo device, its unit test and its
+# qtests, generated from this repository) -> a minimal TCG
+# qemu-system-x86_64, its qtests, cached.
 #
-# The patched tree is keyed on the source version and the patch series; the
-# device files are synced into it on every run, so ninja rebuilds only what
-# changed and an unchanged tree is a no-op.
+# The tree is a git repository of the source, keyed on its version and
+# the configure flags. The series is applied in a scratch index and the
+# working tree is moved to the result the way a branch switch does,
+# touching only the files that changed: ninja then rebuilds only what an
+# edit of a patch or of the device needs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-PATCHES=$SVMDEMO_TOP/qemu-scripts/patches
-DEVICE=$SVMDEMO_TOP/qemu-scripts/device
+P=$SVMDEMO_TOP/patches/qemu
 CONFIGURE_FLAGS="--target-list=x86_64-softmmu --python=/usr/bin/python3
 --without-default-features --enable-tcg --enable-trace-backends=log
 --disable-docs --disable-werror --disable-download --disable-install-blobs"
@@ -19,68 +22,45 @@ src=$(cat "$SVMDEMO_CACHE/qemu-src/current" 2>/dev/null) ||
 	die "no QEMU source yet: run 'make deps' first"
 ver=$(cat "$SVMDEMO_CACHE/qemu-src/version")
 
-# Does this source already carry VT-d SVM (a future upstream)? Then only
-# the device is added.
-has_upstream_svm() {
-	grep -q 'DEFINE_PROP_BOOL("svm"' "$src/hw/i386/intel_iommu.c"
-}
-
-series_files() {
-	has_upstream_svm && return
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/series"
-}
-
-key=$( { echo "$ver $CONFIGURE_FLAGS"; for p in $(series_files); do
-	cat "$PATCHES/$p"; done; } | sha256sum | cut -c1-16)
+key=$(echo "git-tree 3 $ver $CONFIGURE_FLAGS" | sha256sum | cut -c1-16)
 work=$SVMDEMO_CACHE/qemu/$key
+tree=$work/src
 
-# Hook our device directory (hw/svmdemo) into QEMU's Kconfig, meson and
-# trace-event lists.
-add_device_glue() {
-	local t=$1
-	grep -q "subdir('svmdemo')" "$t/hw/meson.build" ||
-		echo "subdir('svmdemo')" >>"$t/hw/meson.build"
-	grep -q 'source svmdemo/Kconfig' "$t/hw/Kconfig" ||
-		echo 'source svmdemo/Kconfig' >>"$t/hw/Kconfig"
-	grep -q "'hw/svmdemo'," "$t/meson.build" ||
-		sed -i "s|^    'hw/misc',$|    'hw/misc',\n    'hw/svmdemo',|" "$t/meson.build"
-	grep -q "'hw/svmdemo'," "$t/meson.build" ||
-		die "could not add hw/svmdemo to QEMU's trace_events_subdirs"
-}
+git_() { git -C "$tree" -c user.name="svmdemo developers" \
+	-c user.email=dev@svmdemo.invalid -c core.autocrlf=false "$@"; }
 
 prepare_tree() {
-	local p
-	step "preparing QEMU $ver with the VT-d SVM series ($work)"
+	step "preparing a git tree of QEMU $ver ($work)"
 	rm -rf "$work" && mkdir -p "$work"
-	cp -a "$src" "$work/src"
-	if has_upstream_svm; then
-		echo "    this QEMU already has intel-iommu 'svm': our VT-d series is skipped"
-	fi
-	for p in $(series_files); do
-		echo "    applying $p"
-		patch -d "$work/src" -p1 --no-backup-if-mismatch -s <"$PATCHES/$p" ||
-			die "patch $p does not apply to QEMU $ver"
-	done
+	cp -a "$src" "$tree"
+	git_ init -q
+	git_ add -f -A
+	git_ commit -q -m "QEMU $ver (Debian source)"
+	git_ tag base
+	git_ rev-parse base^{tree} >"$work/applied-tree"
 }
 
-# The hardware interface header is shared with the driver, which wants
-# tabs; QEMU wants none: the QEMU copy has them expanded.
-sync_hw_header() {
-	local dst=$work/src/include/hw/misc/svmdemo_hw.h
-	expand -t 8 "$SVMDEMO_TOP/hw/svmdemo_hw.h" >"$dst.new"
-	if cmp -s "$dst.new" "$dst"; then rm -f "$dst.new"; else mv "$dst.new" "$dst"; fi
-}
-
-sync_device() {
-	local f
-	[ -f "$DEVICE/meson.build" ] || return 0
-	mkdir -p "$work/src/hw/svmdemo"
-	for f in "$DEVICE"/*; do
-		cmp -s "$f" "$work/src/hw/svmdemo/$(basename "$f")" ||
-			cp "$f" "$work/src/hw/svmdemo/"
+# The tree with the whole series applied (qemu-series.sh), moved to in
+# place: only the files that differ from the last build are touched.
+apply_series() {
+	local series idx t p
+	series=$(mktemp -d)
+	idx=$(mktemp)
+	# shellcheck disable=SC2064
+	trap "rm -rf '$series' '$idx'" RETURN
+	"$SVMDEMO_TOP/qemu-scripts/qemu-series.sh" "$series" >/dev/null
+	GIT_INDEX_FILE=$idx git_ read-tree base
+	for p in "$series"/0*.patch; do
+		case $p in */0000-cover-letter.patch) continue ;; esac
+		GIT_INDEX_FILE=$idx git_ apply --cached "$p" ||
+			die "$(basename "$p") does not apply to QEMU $ver"
 	done
-	sync_hw_header
-	add_device_glue "$work/src"
+	t=$(GIT_INDEX_FILE=$idx git_ write-tree)
+	[ "$t" = "$(cat "$work/applied-tree")" ] && return
+	echo "    applying the series ($(ls "$series" | grep -c '^0[0-9]*-.*patch$') files)"
+	git_ read-tree -m -u "$(cat "$work/applied-tree")" "$t" ||
+		die "could not update the QEMU tree to the series"
+	echo "$t" >"$work/applied-tree"
 }
 
 configure_tree() {
@@ -94,10 +74,13 @@ configure_tree() {
 }
 
 [ -f "$work/.prepared" ] || { prepare_tree; touch "$work/.prepared"; }
-sync_device
+apply_series
 [ -f "$work/.configured" ] || configure_tree
-step "building qemu-system-x86_64"
-ninja -C "$work/build" qemu-system-x86_64 >"$work/build.log" 2>&1 ||
+step "building qemu-system-x86_64 and the svmdemo tests"
+ninja -C "$work/build" qemu-system-x86_64 tests/unit/test-svmdemo-atc \
+	$( [ -f "$tree/tests/qtest/svmdemo-test.c" ] && echo tests/qtest/svmdemo-test) \
+	>"$work/build.log" 2>&1 ||
 	{ tail -n 30 "$work/build.log" >&2; die "QEMU build failed (see $work/build.log)"; }
 ln -sfn "$work/build/qemu-system-x86_64" "$SVMDEMO_CACHE/qemu-system-x86_64"
+ln -sfn "$work/build" "$SVMDEMO_CACHE/qemu-build"
 echo "    $SVMDEMO_CACHE/qemu-system-x86_64 -> $work/build/qemu-system-x86_64"
