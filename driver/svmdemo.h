@@ -9,8 +9,10 @@
  *                   files: bind, quiesce and unbind
  *   svmdemo_job.c   jobs: checks, life cycle, accounting, completion
  *   svmdemo_uring.c io_uring commands: one job per SQE, one CQE per job
- *   svmdemo_hw.c    writes descriptors, rings the doorbell, reaps
- *                   completions in the queue interrupt, quiesces a PASID
+ *   svmdemo_queue.c one queue's ring: writes descriptors, rings the
+ *                   doorbell, reaps completions in the queue interrupt
+ *   svmdemo_hw.c    the device: probe, error interrupt, PASID flush,
+ *                   all queues up and down
  *   svmdemo_main.c  module init, PCI probe/remove, interrupt vectors
  *   svmdemo_sysfs.c /sys/class/svmdemo/svmdemoN: device info, counters
  *   svmdemo_trace.h tracepoints svmdemo_submit, _complete, _fault
@@ -360,34 +362,26 @@ void svmdemo_hw_stop(struct svmdemo_dev *sdev);
 void svmdemo_hw_drain(struct svmdemo_dev *sdev);
 void svmdemo_hw_fini(struct svmdemo_dev *sdev);
 void svmdemo_hw_free(struct svmdemo_dev *sdev);
-irqreturn_t svmdemo_queue_irq(int irq, void *data);
 irqreturn_t svmdemo_error_irq(int irq, void *data);
 irqreturn_t svmdemo_shared_irq(int irq, void *data);
+void svmdemo_hw_flush_pasid(struct svmdemo_dev *sdev,
+			    struct svmdemo_bond *bond);
+
+/* svmdemo_queue.c */
+u64 svmdemo_queue_opcodes(u32 hw_ops);
+int svmdemo_queue_init(struct svmdemo_dev *sdev, struct svmdemo_queue *q);
+void svmdemo_queue_stop(struct svmdemo_queue *q);
+void svmdemo_queue_drain(struct svmdemo_queue *q);
+void svmdemo_queue_fini(struct svmdemo_queue *q);
+void svmdemo_queue_reap(struct svmdemo_queue *q);
+void svmdemo_queue_reset(struct svmdemo_queue *q, int err);
+bool svmdemo_queue_holds(struct svmdemo_queue *q, struct svmdemo_bond *bond);
+irqreturn_t svmdemo_queue_irq(int irq, void *data);
 int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
 			 unsigned int count, bool nonblock, bool fence,
 			 unsigned int *posted);
 void svmdemo_hw_withdraw_ctx(struct svmdemo_dev *sdev,
 			     struct svmdemo_ctx *ctx);
-void svmdemo_hw_flush_pasid(struct svmdemo_dev *sdev,
-			    struct svmdemo_bond *bond);
 void svmdemo_hw_withdraw(struct svmdemo_kjob *job, int err);
-
-/* svmdemo_debug.c: debug-only paths, off unless module parameters say so */
-enum svmdemo_probe_step {
-	SVMDEMO_PROBE_ENABLE = 1,
-	SVMDEMO_PROBE_IOMAP,
-	SVMDEMO_PROBE_DMA_MASK,
-	SVMDEMO_PROBE_DEV_ALLOC,
-	SVMDEMO_PROBE_HW_PROBE,
-	SVMDEMO_PROBE_SVA_ENABLE,
-	SVMDEMO_PROBE_IRQ_ALLOC,
-	SVMDEMO_PROBE_HW_INIT,
-	SVMDEMO_PROBE_IRQ_REQUEST,
-	SVMDEMO_PROBE_CDEV_ADD,
-};
-
-int svmdemo_debug_fail_probe(enum svmdemo_probe_step step);
-long svmdemo_debug_ioctl(struct svmdemo_ctx *ctx, unsigned int cmd,
-			 void __user *arg);
 
 #endif /* _SVMDEMO_H */

@@ -357,7 +357,7 @@ static long svmdemo_ioctl(struct file *file, unsigned int cmd,
 	case SVMDEMO_IOC_WAIT:
 		return svmdemo_ioctl_wait(ctx, uarg);
 	default:
-		return svmdemo_debug_ioctl(ctx, cmd, uarg);
+		return -ENOTTY;
 	}
 }
 

@@ -251,7 +251,7 @@ static void svmdemo_ctx_account_completed(struct svmdemo_ctx *ctx,
 
 /**
  * svmdemo_job_complete - hand a finished job back to its file
- * @job: job whose outputs svmdemo_hw.c has filled in
+ * @job: job whose outputs svmdemo_queue.c has filled in
  *
  * Called once per job the device was given, in process context (the
  * queue's interrupt thread, a queue reset, or remove()), without queue

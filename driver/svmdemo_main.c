@@ -102,6 +102,29 @@ err_free:
 
 /* ---- PCI driver ---- */
 
+/* Enable the function, map its registers and allow 64-bit bus mastering. */
+static void __iomem *svmdemo_pci_setup(struct pci_dev *pdev)
+{
+	struct device *dev = &pdev->dev;
+	void __iomem *regs;
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return IOMEM_ERR_PTR(dev_err_probe(dev, ret,
+						   "cannot enable device\n"));
+	regs = svmdemo_iomap_bar(pdev, SVMDEMO_REG_BAR, SVMDEMO_NAME);
+	if (IS_ERR(regs))
+		return IOMEM_ERR_PTR(dev_err_probe(dev, PTR_ERR(regs),
+						   "cannot map BAR%d\n",
+						   SVMDEMO_REG_BAR));
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret)
+		return IOMEM_ERR_PTR(dev_err_probe(dev, ret, "no 64-bit DMA\n"));
+	pci_set_master(pdev);
+	return regs;
+}
+
 static int svmdemo_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct device *dev = &pdev->dev;
@@ -109,53 +132,33 @@ static int svmdemo_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	void __iomem *regs;
 	int ret;
 
-	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_ENABLE) ?:
-	      pcim_enable_device(pdev);
-	if (ret)
-		return dev_err_probe(dev, ret, "cannot enable device\n");
-	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_IOMAP);
-	regs = ret ? IOMEM_ERR_PTR(ret) :
-	       svmdemo_iomap_bar(pdev, SVMDEMO_REG_BAR, SVMDEMO_NAME);
+	regs = svmdemo_pci_setup(pdev);
 	if (IS_ERR(regs))
-		return dev_err_probe(dev, PTR_ERR(regs), "cannot map BAR%d\n",
-				     SVMDEMO_REG_BAR);
-	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_DMA_MASK) ?:
-	      dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
-	if (ret)
-		return dev_err_probe(dev, ret, "no 64-bit DMA\n");
-	pci_set_master(pdev);
-
-	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_DEV_ALLOC);
-	sdev = ret ? ERR_PTR(ret) : svmdemo_dev_alloc(pdev);
+		return PTR_ERR(regs);
+	sdev = svmdemo_dev_alloc(pdev);
 	if (IS_ERR(sdev))
 		return PTR_ERR(sdev);
 	sdev->regs = regs;
 	pci_set_drvdata(pdev, sdev);
 
-	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_HW_PROBE) ?:
-	      svmdemo_hw_probe(sdev);
+	ret = svmdemo_hw_probe(sdev);
 	if (ret)
 		goto err_put;
-	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_SVA_ENABLE) ?:
-	      svmdemo_sva_enable(dev);
+	ret = svmdemo_sva_enable(dev);
 	if (ret) {
 		dev_err(dev, "cannot enable SVA: %d\n", ret);
 		goto err_put;
 	}
-	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_IRQ_ALLOC) ?:
-	      svmdemo_irq_alloc(sdev);
+	ret = svmdemo_irq_alloc(sdev);
 	if (ret)
 		goto err_sva;
-	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_HW_INIT) ?:
-	      svmdemo_hw_init(sdev);
+	ret = svmdemo_hw_init(sdev);
 	if (ret)
 		goto err_vectors;
-	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_IRQ_REQUEST) ?:
-	      svmdemo_irq_request(sdev);
+	ret = svmdemo_irq_request(sdev);
 	if (ret)
 		goto err_hw;
-	ret = svmdemo_debug_fail_probe(SVMDEMO_PROBE_CDEV_ADD) ?:
-	      svmdemo_cdev_add(sdev);
+	ret = svmdemo_cdev_add(sdev);
 	if (ret)
 		goto err_irq;
 

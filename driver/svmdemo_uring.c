@@ -175,6 +175,68 @@ static int svmdemo_uring_parse(struct io_uring_cmd *ioucmd,
 	}
 }
 
+/* Read, check and allocate the job of a command; ERR_PTR on refusal. */
+static struct svmdemo_kjob *svmdemo_uring_job(struct io_uring_cmd *ioucmd,
+					      unsigned int issue_flags,
+					      struct svmdemo_queue **q)
+{
+	struct svmdemo_ctx *ctx = ioucmd->file->private_data;
+	struct svmdemo_kjob *job;
+	struct svmdemo_job uj;
+	u32 sflags, queue;
+	u64 uptr;
+	int ret;
+
+	ret = svmdemo_uring_parse(ioucmd, issue_flags, &uj, &sflags, &queue,
+				  &uptr);
+	if (ret)
+		return ERR_PTR(ret);
+	/* A fence orders the jobs of one SVMDEMO_IOC_SUBMIT call. */
+	if (uj.flags & SVMDEMO_JOB_FENCE)
+		return ERR_PTR(-EINVAL);
+	ret = svmdemo_job_validate(ctx->sdev, &uj);
+	if (ret)
+		return ERR_PTR(ret);
+	if (sflags & ~SVMDEMO_SUBMIT_QUEUE)
+		return ERR_PTR(-EINVAL);
+	*q = svmdemo_pick_queue(ctx, sflags, queue);
+	if (IS_ERR(*q))
+		return ERR_CAST(*q);
+
+	job = svmdemo_kjob_alloc(ctx, &uj, SVMDEMO_KJOB_URING, NULL);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	job->uptr = uptr;
+	job->cqe32 = issue_flags & IO_URING_F_CQE32;
+	return job;
+}
+
+/*
+ * The job could not be posted (@ret): drop it and say what the command's
+ * result is, or post that result (-EAGAIN on a non-blocking file).
+ */
+static int svmdemo_uring_not_posted(struct io_uring_cmd *ioucmd,
+				    struct svmdemo_kjob *job,
+				    unsigned int issue_flags, int ret)
+{
+	svmdemo_pdu(ioucmd)->job = NULL;
+	svmdemo_kjob_free(job);
+	/*
+	 * Not a syscall: nothing restarts a command. The wait for ring room
+	 * runs in io_uring's worker, which only a cancel
+	 * (IORING_OP_ASYNC_CANCEL, ring exit) or its exit interrupts: the job
+	 * was never queued.
+	 */
+	if (ret == -ERESTARTSYS)
+		ret = -ECANCELED;
+	if (ret != -EAGAIN || !(ioucmd->file->f_flags & O_NONBLOCK))
+		return ret;
+	/* -EAGAIN as a result; returned, it would mean "retry". */
+	svmdemo_uring_post(ioucmd, issue_flags & IO_URING_F_CQE32, -EAGAIN, 0,
+			   issue_flags);
+	return -EIOCBQUEUED;
+}
+
 /**
  * svmdemo_uring_cmd - file_operations.uring_cmd: submit one job
  * @ioucmd: the command
@@ -186,17 +248,13 @@ static int svmdemo_uring_parse(struct io_uring_cmd *ioucmd,
  */
 int svmdemo_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
-	struct file *file = ioucmd->file;
-	struct svmdemo_ctx *ctx = file->private_data;
-	struct svmdemo_dev *sdev = ctx->sdev;
-	bool file_nonblock = file->f_flags & O_NONBLOCK;
+	struct svmdemo_ctx *ctx = ioucmd->file->private_data;
+	bool nonblock = (ioucmd->file->f_flags & O_NONBLOCK) ||
+			(issue_flags & IO_URING_F_NONBLOCK);
 	struct svmdemo_kjob *job;
 	struct svmdemo_queue *q;
-	struct svmdemo_job uj;
 	unsigned int posted;
-	u32 sflags, queue;
 	bool done;
-	u64 uptr;
 	int ret;
 
 	if (issue_flags & IO_URING_F_CANCEL)
@@ -205,54 +263,16 @@ int svmdemo_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 		return -EOPNOTSUPP;
 	if (!svmdemo_ctx_mm_ok(ctx))
 		return -EPERM;
-	if (READ_ONCE(sdev->dead))
+	if (READ_ONCE(ctx->sdev->dead))
 		return -ENODEV;
 
-	ret = svmdemo_uring_parse(ioucmd, issue_flags, &uj, &sflags, &queue,
-				  &uptr);
-	if (ret)
-		return ret;
-	/* A fence orders the jobs of one SVMDEMO_IOC_SUBMIT call. */
-	if (uj.flags & SVMDEMO_JOB_FENCE)
-		return -EINVAL;
-	ret = svmdemo_job_validate(sdev, &uj);
-	if (ret)
-		return ret;
-	if (sflags & ~SVMDEMO_SUBMIT_QUEUE)
-		return -EINVAL;
-	q = svmdemo_pick_queue(ctx, sflags, queue);
-	if (IS_ERR(q))
-		return PTR_ERR(q);
-
-	job = svmdemo_kjob_alloc(ctx, &uj, SVMDEMO_KJOB_URING, NULL);
-	if (!job)
-		return -ENOMEM;
-	job->uptr = uptr;
-	job->cqe32 = issue_flags & IO_URING_F_CQE32;
+	job = svmdemo_uring_job(ioucmd, issue_flags, &q);
+	if (IS_ERR(job))
+		return PTR_ERR(job);
 	svmdemo_pdu(ioucmd)->job = job;
-
-	ret = svmdemo_jobs_post(ctx, q, &job, 1,
-				file_nonblock ||
-				(issue_flags & IO_URING_F_NONBLOCK),
-				false, &posted);
-	if (!posted) {
-		svmdemo_pdu(ioucmd)->job = NULL;
-		svmdemo_kjob_free(job);
-		/*
-		 * Not a syscall: nothing restarts a command. The wait for
-		 * ring room runs in io_uring's worker, which only a cancel
-		 * (IORING_OP_ASYNC_CANCEL, ring exit) or its exit interrupts:
-		 * the job was never queued.
-		 */
-		if (ret == -ERESTARTSYS)
-			ret = -ECANCELED;
-		if (ret != -EAGAIN || !file_nonblock)
-			return ret;
-		/* -EAGAIN as a result; returned, it would mean "retry". */
-		svmdemo_uring_post(ioucmd, issue_flags & IO_URING_F_CQE32,
-				   -EAGAIN, 0, issue_flags);
-		return -EIOCBQUEUED;
-	}
+	ret = svmdemo_jobs_post(ctx, q, &job, 1, nonblock, false, &posted);
+	if (!posted)
+		return svmdemo_uring_not_posted(ioucmd, job, issue_flags, ret);
 
 	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
 	spin_lock_irq(&ctx->lock);
