@@ -67,7 +67,10 @@ if [ "${NO_DEVICE:-0}" != 1 ]; then
 	# root port has ACS and End-End TLP prefixes, and the ATSR covers all
 	# ports. SVMDEMO_BUS=pcie.0 puts it on the root complex as an
 	# integrated endpoint instead (no hotplug there).
-	devprops="svmdemo,id=svm0${SVMDEMO_OPTS:+,$SVMDEMO_OPTS}"
+	# A slow (debug) guest kernel answers page requests slowly too: the
+	# device's page request timeout grows with its time limits.
+	devprops="svmdemo,id=svm0,pri-timeout-ms=$((5000 * SVMDEMO_SLOW))"
+	devprops+="${SVMDEMO_OPTS:+,$SVMDEMO_OPTS}"
 	if [ "${SVMDEMO_BUS:-rp}" = pcie.0 ]; then
 		device=(-device "$devprops")
 	else
@@ -80,7 +83,7 @@ if [ "${NO_DEVICE:-0}" != 1 ]; then
 			-device pcie-root-port,id=svmrp,chassis=1,slot=1
 			-device "$devprops,bus=svmrp"
 			-device pcie-root-port,id=svmrp1,chassis=2,slot=2)
-		devprops1="svmdemo,id=svm1${SVMDEMO_OPTS:+,$SVMDEMO_OPTS},pri-capacity=4096"
+		devprops1="${devprops/id=svm0/id=svm1},pri-capacity=4096"
 	fi
 fi
 # Every DMA the IOMMU refuses, counted by the console filter below
