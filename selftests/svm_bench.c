@@ -36,7 +36,6 @@
 
 #include "svmdemo_test.h"
 
-
 #define MiB		(1024UL * 1024)
 #define BATCH		64
 

@@ -256,17 +256,16 @@ static unsigned int pick_cmd(struct fuzz *f)
 {
 	static const unsigned int ours[] = {
 		SVMDEMO_IOC_INFO, SVMDEMO_IOC_SUBMIT, SVMDEMO_IOC_WAIT,
-		SVMDEMO_DBG_IOC_RAW, SVMDEMO_DBG_IOC_RING,
 	};
 	unsigned int cmd;
 
 	do {
 		switch (rnd_below(&f->seed, 10)) {
 		case 0: case 1: case 2: case 3: case 4:
-			cmd = ours[rnd_below(&f->seed, 3)];
+			cmd = ours[rnd_below(&f->seed, ARRAY_SIZE(ours))];
 			break;
 		case 5:		/* ours, with the size or direction changed */
-			cmd = ours[rnd_below(&f->seed, 5)];
+			cmd = ours[rnd_below(&f->seed, ARRAY_SIZE(ours))];
 			cmd = _IOC(rnd_below(&f->seed, 4), _IOC_TYPE(cmd),
 				   _IOC_NR(cmd), rnd_below(&f->seed, 2) ?
 				   _IOC_SIZE(cmd) ^ (1U << rnd_below(&f->seed, 8)) :

@@ -12,10 +12,8 @@
  * the first unmapped page, and neither the job's buffers nor the
  * neighbour's memory may show that the device used the old translation.
  *
- * The wait is held open by freezing page request service: the test's
- * threads run SCHED_FIFO at the highest priority on every CPU, so neither
- * the IOMMU's page request thread nor the fault workers can run until the
- * test lets them.
+ * The wait is held open by freezing page request service (freeze_begin()
+ * in svmdemo_test.h).
  */
 #include <pthread.h>
 #include <sched.h>
@@ -76,94 +74,6 @@ static void neighbour_main(int in, int out)
 			_exit(4);
 	}
 	_exit(0);
-}
-
-/* ---- freezing page request service ---- */
-
-struct freeze {
-	pthread_t spinner[CPU_SETSIZE];
-	unsigned int nspin;
-	atomic_bool stop;
-};
-
-static void *spin(void *arg)
-{
-	struct freeze *f = arg;
-
-	while (!atomic_load_explicit(&f->stop, memory_order_relaxed))
-		;
-	return NULL;
-}
-
-static int set_fifo(pthread_t t, int prio)
-{
-	struct sched_param sp = { .sched_priority = prio };
-
-	return pthread_setschedparam(t, prio ? SCHED_FIFO : SCHED_OTHER, &sp);
-}
-
-/*
- * Run the calling thread on CPU 0 and a spinner on every other CPU, all
- * SCHED_FIFO 99: from now on only hard interrupts and these threads run.
- */
-static int freeze_begin(struct freeze *f)
-{
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	cpu_set_t cpus;
-
-	f->nspin = 0;
-	atomic_store(&f->stop, false);
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	if (pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus) ||
-	    set_fifo(pthread_self(), 99))
-		return -1;
-	for (long c = 1; c < ncpu && c < CPU_SETSIZE; c++) {
-		pthread_attr_t attr;
-		struct sched_param sp = { .sched_priority = 99 };
-		int ret;
-
-		CPU_ZERO(&cpus);
-		CPU_SET(c, &cpus);
-		pthread_attr_init(&attr);
-		pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
-		pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
-		pthread_attr_setschedparam(&attr, &sp);
-		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
-		ret = pthread_create(&f->spinner[f->nspin], &attr, spin, f);
-		pthread_attr_destroy(&attr);
-		if (ret)
-			return -1;
-		f->nspin++;
-	}
-	return 0;
-}
-
-static void freeze_end(struct freeze *f)
-{
-	cpu_set_t cpus;
-
-	atomic_store(&f->stop, true);
-	for (unsigned int i = 0; i < f->nspin; i++)
-		pthread_join(f->spinner[i], NULL);
-	f->nspin = 0;
-	set_fifo(pthread_self(), 0);
-	CPU_ZERO(&cpus);
-	for (long c = 0; c < sysconf(_SC_NPROCESSORS_ONLN) && c < CPU_SETSIZE;
-	     c++)
-		CPU_SET(c, &cpus);
-	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
-}
-
-/* Spin until the device sent a page group after @base (2 s at most). */
-static bool device_waits_on_group(long long base)
-{
-	double end = now_s() + 2;
-
-	while (now_s() < end)
-		if (svm_counter("pri_groups") > base)
-			return true;
-	return false;
 }
 
 /* The neighbour process and the pipes to and from it. */

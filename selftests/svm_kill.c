@@ -235,11 +235,7 @@ TEST_F_TIMEOUT(kill, random_kills_and_exits_leak_nothing, 7200)
 
 		ASSERT_LE(0, pid);
 		if (!pid)
-#ifdef KILL_ONLY
-			child(KILL_ONLY, 1000, uring);
-#else
 			child(i % SC_NR, 1000, uring);
-#endif
 		usleep(2000);
 		kill(pid, SIGKILL);
 		ASSERT_TRUE(reap(pid, 30000, &st));
@@ -251,10 +247,6 @@ TEST_F_TIMEOUT(kill, random_kills_and_exits_leak_nothing, 7200)
 	t0 = now_s();
 	for (unsigned int i = 0; i < iters; i++) {
 		enum scenario sc = rnd_below(&self->seed, SC_NR);
-/* -DKILL_ONLY=N: only scenario N (enum scenario), to chase one bug. */
-#ifdef KILL_ONLY
-		sc = KILL_ONLY;
-#endif
 		unsigned int delay = rnd_below(&self->seed, 20000);
 		int status;
 		pid_t pid;

@@ -5,9 +5,8 @@
  * keeping the device busy in between: rmmod is refused while it holds the
  * device; in every other cycle the driver is unbound from the PCI function
  * under it (its calls then fail with ENODEV, its jobs end cleanly) before
- * the module goes. Then every step of probe is made to fail once (module
- * parameter fail_probe), and the device probes fine after each failure.
- * No memory may leak, the kernel log stays clean, and the module is left
+ * the module goes. (Probe failures: svm_fail_nth, on a kernel with fault
+ * injection.) No memory may leak, the kernel log stays clean, and the module is left
  * loaded as the VM's init loaded it.
  */
 #include <signal.h>
@@ -30,7 +29,6 @@ static void restore(void)
 {
 	char path[128];
 
-	write_str(SVM_PARAMS "/fail_probe", "0");
 	if (!svm_module_loaded())
 		svm_module_load("");
 	snprintf(path, sizeof(path), PCI_DRV "/%s", bdf);
@@ -188,48 +186,6 @@ TEST_F_TIMEOUT(life, insmod_rmmod_cycles_with_a_busy_user, 3600)
 	       m1.avail_kb - m0.avail_kb);
 	EXPECT_GT(SLAB_BOUND_KB, m1.sunreclaim_kb - m0.sunreclaim_kb);
 	EXPECT_GT(AVAIL_BOUND_KB, m0.avail_kb - m1.avail_kb);
-}
-
-TEST_F_TIMEOUT(life, every_probe_step_fails_once_and_the_device_recovers, 600)
-{
-	unsigned int step, failed = 0;
-
-	/* At load time: the module loads, the device stays unbound. */
-	ASSERT_EQ(0, svm_module_unload());
-	ASSERT_EQ(0, svm_module_load("fail_probe=1"));
-	ASSERT_TRUE(wait_path(SVM_DEV, false, 1));
-	ASSERT_EQ(0, svm_module_unload());
-	ASSERT_EQ(0, svm_module_load(""));
-	sanity(_metadata);
-
-	/* Then every step, through unbind and bind. */
-	for (step = 1; step < 64; step++) {
-		char v[16];
-		int ret;
-
-		ASSERT_EQ(0, write_str(PCI_DRV "/unbind", bdf));
-		ASSERT_TRUE(wait_path(SVM_DEV, false, 5));
-		snprintf(v, sizeof(v), "%u", step);
-		ASSERT_EQ(0, write_str(SVM_PARAMS "/fail_probe", v));
-		ret = write_str(PCI_DRV "/bind", bdf);
-		if (!ret) {
-			/* Past the last step: probe succeeded. */
-			EXPECT_EQ(step, read_ll(SVM_PARAMS "/fail_probe"));
-			write_str(SVM_PARAMS "/fail_probe", "0");
-			sanity(_metadata);
-			break;
-		}
-		failed++;
-		EXPECT_EQ(-ENOMEM, ret) TH_LOG("step %u", step);
-		EXPECT_EQ(0, read_ll(SVM_PARAMS "/fail_probe"))
-			TH_LOG("step %u: the failure was not consumed", step);
-		EXPECT_NE(0, access("/dev/svmdemo0", F_OK));
-		ASSERT_EQ(0, write_str(PCI_DRV "/bind", bdf))
-			TH_LOG("step %u: probe after the failure", step);
-		sanity(_metadata);
-	}
-	TH_LOG("probe failed at each of its %u steps, and recovered", failed);
-	EXPECT_LE(10U, failed);
 }
 
 TEST_HARNESS_MAIN

@@ -369,12 +369,14 @@ TEST_F_TIMEOUT(tear, close_with_jobs_in_flight_leaks_nothing, 300)
 	static struct inflight f;
 	long long before = -1, after;
 	struct svmdemo_info info;
+	struct mem_snap m;
 	int i, fd;
 
 	for (i = 0; i < 41; i++) {
 		if (i == 1) {
 			usleep(200000);
-			before = meminfo_kb("SUnreclaim");
+			mem_snap(&m);
+			before = m.sunreclaim_kb;
 		}
 		fd = svm_open();
 		ASSERT_LE(0, fd) TH_LOG("open #%d: %s", i, strerror(errno));
@@ -395,7 +397,8 @@ TEST_F_TIMEOUT(tear, close_with_jobs_in_flight_leaks_nothing, 300)
 		} while (n && now_s() < end);
 		EXPECT_EQ(0, n);
 	}
-	after = meminfo_kb("SUnreclaim");
+	mem_snap(&m);
+	after = m.sunreclaim_kb;
 	TH_LOG("SUnreclaim %lld kB -> %lld kB", before, after);
 	ASSERT_LT(0, before);
 	EXPECT_GT(before + 1024, after) TH_LOG("unreclaimable slab grew");

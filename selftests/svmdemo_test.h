@@ -15,6 +15,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,12 +34,10 @@
 #include <liburing.h>
 
 #include <linux/svmdemo.h>
-#include <linux/svmdemo_debug.h>
 
 #define SVM_DEV		"/dev/svmdemo0"
 #define SVM_SYSFS	"/sys/class/svmdemo/svmdemo0"
 #define SVM_MODULE	"/lib/modules/svmdemo.ko"
-#define SVM_PARAMS	"/sys/module/svmdemo/parameters"
 #define PAGE_SZ		4096UL
 #define HPAGE_SZ	(2UL << 20)
 #ifndef ARRAY_SIZE
@@ -373,10 +374,34 @@ struct mem_snap {
 	long avail_kb, slab_kb, sunreclaim_kb;
 };
 
+/*
+ * Shrink every slab cache: frees empty slabs and, under KASAN, the objects
+ * waiting in its quarantine, which would otherwise count as allocated.
+ */
+static inline void slab_settle(void)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir("/sys/kernel/slab");
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
+			 e->d_name);
+		write_str(path, "1");
+	}
+	closedir(d);
+	usleep(100000);		/* RCU-freed objects */
+}
+
 static inline void mem_snap(struct mem_snap *m)
 {
 	sync();
 	write_str("/proc/sys/vm/drop_caches", "3");
+	slab_settle();
 	m->avail_kb = meminfo_kb("MemAvailable");
 	m->slab_kb = meminfo_kb("Slab");
 	m->sunreclaim_kb = meminfo_kb("SUnreclaim");
@@ -506,9 +531,105 @@ static inline void svm_counters_delta(struct svm_counters *d,
 	d->errors = b->errors - a->errors;
 }
 
-/* ---- the device's PCI function ---- */
+/*
+ * ---- freezing page request service ----
+ *
+ * The calling thread and a spinner on every other CPU run SCHED_FIFO at
+ * the highest priority: neither the IOMMU's page request thread nor the
+ * fault workers can run until freeze_end(), so a job that waits for a
+ * page group stays waiting, and its queue with it. Only the calling
+ * thread works meanwhile (system calls that do not sleep).
+ */
+
+struct freeze {
+	pthread_t spinner[CPU_SETSIZE];
+	unsigned int nspin;
+	atomic_bool stop;
+};
+
+static inline void *freeze_spin(void *arg)
+{
+	struct freeze *f = arg;
+
+	while (!atomic_load_explicit(&f->stop, memory_order_relaxed))
+		;
+	return NULL;
+}
+
+static inline int set_fifo(pthread_t t, int prio)
+{
+	struct sched_param sp = { .sched_priority = prio };
+
+	return pthread_setschedparam(t, prio ? SCHED_FIFO : SCHED_OTHER, &sp);
+}
+
+/*
+ * Run the calling thread on CPU 0 and a spinner on every other CPU, all
+ * SCHED_FIFO 99: from now on only hard interrupts and these threads run.
+ */
+static inline int freeze_begin(struct freeze *f)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t cpus;
+
+	f->nspin = 0;
+	atomic_store(&f->stop, false);
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus) ||
+	    set_fifo(pthread_self(), 99))
+		return -1;
+	for (long c = 1; c < ncpu && c < CPU_SETSIZE; c++) {
+		pthread_attr_t attr;
+		struct sched_param sp = { .sched_priority = 99 };
+		int ret;
+
+		CPU_ZERO(&cpus);
+		CPU_SET(c, &cpus);
+		pthread_attr_init(&attr);
+		pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+		pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+		pthread_attr_setschedparam(&attr, &sp);
+		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+		ret = pthread_create(&f->spinner[f->nspin], &attr, freeze_spin, f);
+		pthread_attr_destroy(&attr);
+		if (ret)
+			return -1;
+		f->nspin++;
+	}
+	return 0;
+}
+
+static inline void freeze_end(struct freeze *f)
+{
+	cpu_set_t cpus;
+
+	atomic_store(&f->stop, true);
+	for (unsigned int i = 0; i < f->nspin; i++)
+		pthread_join(f->spinner[i], NULL);
+	f->nspin = 0;
+	set_fifo(pthread_self(), 0);
+	CPU_ZERO(&cpus);
+	for (long c = 0; c < sysconf(_SC_NPROCESSORS_ONLN) && c < CPU_SETSIZE;
+	     c++)
+		CPU_SET(c, &cpus);
+	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+}
+
+/* Spin until the device sent a page group after @base (2 s at most). */
+static inline bool device_waits_on_group(long long base)
+{
+	double end = now_s() + 2;
+
+	while (now_s() < end)
+		if (svm_counter("pri_groups") > base)
+			return true;
+	return false;
+}
 
 /* The PCI address of the device at sysfs @dir, e.g. "0000:01:00.0". */
+/* ---- the device's PCI function ---- */
+
 static inline int svm_bdf(const char *dir, char *bdf, size_t len)
 {
 	char path[PATH_MAX], link[PATH_MAX];
@@ -754,11 +875,6 @@ static inline void svm_expect_failures_close(struct __test_metadata *m)
 }
 #endif
 
-static inline int svm_debug_set(bool on)
-{
-	return write_str(SVM_PARAMS "/debug", on ? "1" : "0");
-}
-
 /* ---- io_uring ----
  *
  * Submitting svmdemo jobs with io_uring (liburing).
@@ -818,6 +934,42 @@ static inline void uring_job_set_queue(struct io_uring_sqe *sqe,
 
 	cmd->flags = SVMDEMO_SUBMIT_QUEUE;
 	cmd->queue = queue;
+}
+
+/*
+ * Submit @n jobs as io_uring commands and wait for all of them, like
+ * svm_submit() does with the ioctl: 0 once they ran (each job's outputs
+ * are written back to it), or the errno of the first job refused (its
+ * result stays 1, which no job returns).
+ */
+static inline int svm_submit_uring(int fd, struct svmdemo_job *jobs,
+				   unsigned int n)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned int i;
+	int ret = 0;
+
+	if (io_uring_queue_init(n < 4 ? 4 : n, &ring, 0))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		jobs[i].result = 1;
+		uring_job_prep(io_uring_get_sqe(&ring), fd, &jobs[i], i);
+	}
+	if (io_uring_submit(&ring) != (int)n)
+		ret = -EIO;
+	for (i = 0; i < n && ret != -EIO; i++) {
+		if (io_uring_wait_cqe(&ring, &cqe)) {
+			ret = -EIO;
+			break;
+		}
+		if (cqe->user_data < n && jobs[cqe->user_data].result == 1 &&
+		    cqe->res < 0 && !ret)
+			ret = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+	return ret;
 }
 
 /* A job inline, in a 128-byte SQE (IORING_SETUP_SQE128). */

@@ -34,6 +34,7 @@ grep . list | while read -r t args; do
 	   { [ "$rc" = 143 ] || [ "$rc" = 137 ]; }; then
 		rc=124
 	fi
+	echo "# $t: $(( $(date +%s) - start ))s"
 	case $rc in
 	0) echo "ok $i selftests: svmdemo: $t" ;;
 	4) echo "ok $i selftests: svmdemo: $t # SKIP" ;;
