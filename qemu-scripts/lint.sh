@@ -7,7 +7,8 @@
 #   - W=1 module build with -Werror
 #   - sparse through kbuild's C=2 (sparse built from Debian's newest source:
 #     bookworm's and trixie's 0.6.4 cannot parse 7.x headers)
-#   - QEMU's scripts/checkpatch.pl on our device and on each patch
+#   - QEMU's scripts/checkpatch.pl on each patch of our QEMU series
+#   - no function over 60 lines in the driver or device without a reason
 #   - the selftests with -Wall -Wextra -Werror
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -93,21 +94,34 @@ werror_build() {
 		'make -s -B -C $KDIR M=/src W=1 KCFLAGS=-Werror modules'
 }
 
+# QEMU's checkpatch on the whole series as git am takes it: the VT-d
+# patches and the device, unit-test and qtest patches generated from our
+# sources (with the hardware header's tabs expanded, as QEMU gets it).
 qemu_checkpatch() {
-	local src p rc=0
+	local src series p rc=0
 	src=$(cat "$SVMDEMO_CACHE/qemu-src/current")
-	for p in qemu-scripts/device/*.[ch]; do
-		perl "$src/scripts/checkpatch.pl" --no-tree -q -f "$p" || rc=1
-	done
-	# The hardware interface as QEMU gets it (tabs expanded).
-	mkdir -p "$out/include/hw/misc"
-	expand -t 8 hw/svmdemo_hw.h >"$out/include/hw/misc/svmdemo_hw.h"
-	(cd "$out" && perl "$src/scripts/checkpatch.pl" --no-tree -q \
-		-f include/hw/misc/svmdemo_hw.h) || rc=1
-	for p in qemu-scripts/patches/*.patch; do
+	series=$("$SVMDEMO_TOP/qemu-scripts/qemu-series.sh" "$out/qemu-series")
+	for p in "$series"/0*.patch; do
+		case $p in */0000-cover-letter.patch) continue ;; esac
 		perl "$src/scripts/checkpatch.pl" -q "$p" || rc=1
 	done
 	return $rc
+}
+
+# A function longer than about 60 lines needs a reason: one given in a
+# comment line "long-function: why" just above it.
+function_length() {
+	awk -v limit=60 '
+		FNR == 1 { reason = 0 }
+		/long-function:/ { reason = 1 }
+		/^[a-z].*\(/ && !/;$/ { name = $0 }
+		/^\{$/ { start = FNR; next }
+		/^\}$/ && start {
+			if (FNR - start - 1 > limit && !reason)
+				printf "%s:%d: %d lines: %s\n", FILENAME, start,
+					FNR - start - 1, name
+			start = 0; reason = 0
+		}' "$@" | { ! grep .; }
 }
 
 step "lint (logs in build/lint/)"
@@ -115,6 +129,7 @@ gate checkpatch-kernel kernel_checkpatch
 gate build-W1-Werror werror_build
 gate sparse sparse_check
 gate checkpatch-qemu qemu_checkpatch
+gate function-length function_length driver/*.c qemu-scripts/device/*.c
 gate selftests-Werror make -s -C selftests all
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "lint: FAIL: ${failed[*]}"
