@@ -216,6 +216,10 @@ static inline svmdemo_u64 svmdemo_hist_upper(unsigned int b)
 #define  SVMDEMO_Q_STATUS_ERR_CODE	0x0000ff00U
 #define  SVMDEMO_Q_STATUS_ERR_SHIFT	8
 #define SVMDEMO_Q_COMPLETED		0x24	/* RO */
+#define SVMDEMO_Q_IRQ_COALESCE		0x28	/* RW */
+#define  SVMDEMO_Q_IRQ_COUNT		0x000000ffU	/* completions */
+#define  SVMDEMO_Q_IRQ_USECS		0xffff0000U	/* max delay */
+#define  SVMDEMO_Q_IRQ_USECS_SHIFT	16
 
 /* Q_STATUS.ERR_CODE */
 enum svmdemo_queue_error {

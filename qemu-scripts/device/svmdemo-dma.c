@@ -7,8 +7,8 @@
  * Locking (svmdemo.h): called with the device's lock. Guest RAM is
  * accessed with no lock held, pinned, so that an invalidation of the
  * range waits for the access to end. Everything else (the first
- * translated request of a call, which lets the IOMMU check that the
- * function may send translated requests; targets that are not RAM; DMA
+ * translated request of a job after each invalidation, which lets the
+ * IOMMU check that the function may send translated requests; targets that are not RAM; DMA
  * without PASID) goes through the IOMMU in a BQL section, after checking
  * that the translation is still current.
  *
@@ -169,6 +169,19 @@ static uint32_t svmdemo_access_bql(SvmdemoQueue *q, SvmdemoJob *job,
     return SVMDEMO_STS_SUCCESS;
 }
 
+/*
+ * Whether a translated request of @job got through the IOMMU since the
+ * last invalidation (lock held). The IOMMU's verdict on translated
+ * requests is the function's, not the address's, and what changes it (the
+ * context or PASID entry, ATS enable) comes with an invalidation or an
+ * ATC flush: so one check per job and generation stands for the job's
+ * other accesses.
+ */
+static bool svmdemo_job_checked(SvmdemoQueue *q, SvmdemoJob *job)
+{
+    return job->checked && job->checked_gen == q->s->atc.gen;
+}
+
 /* How much of [@addr, @addr + @len) the entry @e covers. */
 static uint64_t svmdemo_entry_span(const SvmdemoAtcEntry *e, uint64_t addr,
                                    uint64_t len)
@@ -184,10 +197,10 @@ static uint64_t svmdemo_entry_span(const SvmdemoAtcEntry *e, uint64_t addr,
  * Returns SVMDEMO_STS_SUCCESS or the status the job completes with
  * (job->fault_addr and fault_write set for faults).
  *
- * The first access of a call is a translated request through the
- * function's bus master address space, so the IOMMU decides whether it
- * accepts translated requests from the function at all (its verdict does
- * not depend on the address). The rest goes straight to the RAM the
+ * The first access of a job, and the first after each invalidation, is a
+ * translated request through the function's bus master address space, so
+ * the IOMMU decides whether it accepts translated requests from the
+ * function at all (svmdemo_job_checked()). The rest goes straight to the RAM the
  * translation points to, one access per ATC entry (a 2 MiB entry is one
  * memcpy) instead of one IOMMU lookup per 4 KiB page.
  */
@@ -196,7 +209,7 @@ uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
                      bool use_atc)
 {
     unsigned stale = 0;
-    bool checked = false;
+    bool checked = svmdemo_job_checked(q, job);
     uint8_t *p = buf;
 
     if (!job->has_pasid) {
@@ -219,6 +232,8 @@ uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
             checked = chunk != 0;       /* not RAM: through the IOMMU */
             status = SVMDEMO_STS_SUCCESS;
         } else {
+            uint64_t gen = q->s->atc.gen;
+
             if (e.target_as) {
                 /* One page through the IOMMU, the rest pinned. */
                 chunk = MIN(chunk, SVMDEMO_PAGE_SIZE -
@@ -227,6 +242,10 @@ uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
             status = svmdemo_access_bql(q, job, &e, addr, p, chunk,
                                         is_write);
             checked = true;
+            if (status == SVMDEMO_STS_SUCCESS) {
+                job->checked = true;
+                job->checked_gen = gen;
+            }
         }
         if (status == SVMDEMO_ACCESS_STALE) {
             if (++stale > SVMDEMO_STALE_ROUNDS) {
@@ -321,16 +340,17 @@ static uint32_t svmdemo_copy_translate(SvmdemoQueue *q, SvmdemoJob *job,
 /*
  * COPY [@src, @src + @len) to @dst in the job's address space without a
  * bounce buffer: both sides are translated (ATC), mapped range by range
- * (a 2 MiB entry on each side is one memcpy) and copied directly. The
- * first range goes through svmdemo_dma() and the bounce buffer @buf, so
- * that the IOMMU sees a translated request from the function (see
- * svmdemo_dma()); so does anything that is not plain RAM.
+ * (a 2 MiB entry on each side is one memcpy) and copied directly. Until
+ * the job is checked (svmdemo_job_checked()), the first range goes
+ * through svmdemo_dma() and the bounce buffer @buf, so that the IOMMU
+ * sees a translated request from the function; so does anything that is
+ * not plain RAM.
  */
 uint32_t svmdemo_dma_copy(SvmdemoQueue *q, SvmdemoJob *job, uint64_t src,
                           uint64_t dst, void *buf, uint64_t len,
                           uint64_t ahead, bool use_atc)
 {
-    bool checked = false;
+    bool checked = svmdemo_job_checked(q, job);
 
     while (len) {
         SvmdemoAtcEntry es, ed;

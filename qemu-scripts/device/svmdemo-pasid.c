@@ -213,6 +213,14 @@ void svmdemo_pasid_flush(SvmdemoState *s, uint32_t pasid)
     }
     qemu_cond_broadcast(&s->pri_cond);
     trace_svmdemo_pasid_flush(pasid);
+    /*
+     * The jobs of the PASID stop at once (at their next check): wait for
+     * them here, so that the driver's first read of PASID_FLUSH already
+     * finds it done instead of polling the register while they stop.
+     */
+    while (svmdemo_pasid_busy(s, pasid)) {
+        svmdemo_wait_idle(s);
+    }
 }
 
 bool svmdemo_pasid_busy(SvmdemoState *s, uint32_t pasid)

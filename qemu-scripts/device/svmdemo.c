@@ -2,9 +2,10 @@
  * svmdemo: a PCIe accelerator with ATS, PASID and PRI for SVM experiments
  *
  * This file is the front end: PCI identity and capabilities, the BAR0
- * register decode, interrupts, reset, and the locking helpers (the rules
- * are in svmdemo.h). The queue engine lives in svmdemo-queue.c, the
- * translation engine in svmdemo-atc.c, -ats.c, -pri.c, -pasid.c and
+ * register decode, reset, and the locking helpers (the rules are in
+ * svmdemo.h). Interrupts are in svmdemo-irq.c, the queue engine in
+ * svmdemo-queue.c and the operations in svmdemo-job.c, the translation
+ * engine in svmdemo-atc.c, -ats.c, -pri.c, -pasid.c and
  * -dma.c. The programming interface is specified in the svmdemo
  * project's docs/device.md.
  *
@@ -30,7 +31,7 @@
 #include "trace.h"
 
 /* ------------------------------------------------------------------ */
-/* Interrupts and locking                                             */
+/* Locking                                                            */
 /* ------------------------------------------------------------------ */
 
 /* The device whose engine runs on this thread, if any. */
@@ -60,47 +61,17 @@ void svmdemo_bql_end(SvmdemoState *s)
 }
 
 /*
- * Interrupts are noted under the lock and sent by svmdemo_irq_send(),
- * with the BQL and without the lock: an MSI is a DMA write.
+ * From a register access (BQL and lock held): wait until a job stops
+ * running somewhere, with both locks dropped, since the engine may need
+ * either to get there. The caller checks its condition again.
  */
-void svmdemo_irq_queue(SvmdemoState *s, unsigned q)
+void svmdemo_wait_idle(SvmdemoState *s)
 {
-    s->intr_status |= BIT(q);
-    s->irq_pending |= BIT(q);
-}
-
-void svmdemo_irq_compat(SvmdemoState *s)
-{
-    s->intr_status |= SVMDEMO_INTR_COMPAT_DONE;
-    s->irq_pending |= BIT(0);
-}
-
-void svmdemo_raise_error(SvmdemoState *s, uint32_t cause)
-{
-    s->err_cause |= cause;
-    s->irq_pending |= BIT(s->num_queues);
-}
-
-void svmdemo_irq_send(SvmdemoState *s)
-{
-    PCIDevice *pdev = PCI_DEVICE(s);
-    uint32_t pending;
-    unsigned vector;
-
-    assert(bql_locked());
-    WITH_QEMU_LOCK_GUARD(&s->lock) {
-        pending = s->irq_pending;
-        s->irq_pending = 0;
-    }
-    if (msix_enabled(pdev)) {
-        while (pending) {
-            vector = ctz32(pending);
-            pending &= pending - 1;
-            msix_notify(pdev, vector);
-        }
-    } else if (pending && msi_enabled(pdev)) {
-        msi_notify(pdev, 0);
-    }
+    bql_unlock();
+    qemu_cond_wait(&s->idle_cond, &s->lock);
+    qemu_mutex_unlock(&s->lock);
+    bql_lock();
+    qemu_mutex_lock(&s->lock);
 }
 
 /* ------------------------------------------------------------------ */
@@ -184,6 +155,8 @@ static uint32_t svmdemo_queue_read(SvmdemoQueue *q, hwaddr reg)
         return val;
     case SVMDEMO_Q_COMPLETED:
         return q->completed;
+    case SVMDEMO_Q_IRQ_COALESCE:
+        return q->irq_coalesce;
     default:
         return 0;
     }
@@ -299,6 +272,9 @@ static void svmdemo_queue_write(SvmdemoQueue *q, hwaddr reg, uint32_t val)
         break;
     case SVMDEMO_Q_TAIL:
         svmdemo_queue_doorbell(q, val);
+        break;
+    case SVMDEMO_Q_IRQ_COALESCE:
+        q->irq_coalesce = val & (SVMDEMO_Q_IRQ_COUNT | SVMDEMO_Q_IRQ_USECS);
         break;
     case SVMDEMO_Q_CTRL:
         svmdemo_queue_ctrl(q, val);
@@ -479,6 +455,7 @@ static void svmdemo_reset(DeviceState *dev)
         q->desc_base = 0;
         q->cmpl_base = 0;
         q->size = 0;
+        q->irq_coalesce = 0;
     }
     svmdemo_xlate_reset(s);
     svmdemo_caps_reset(PCI_DEVICE(s));
@@ -575,6 +552,7 @@ static void svmdemo_pci_realize(PCIDevice *pdev, Error **errp)
     s->compat_pasid = SVMDEMO_COMPAT_PASID_DISABLE;
     qemu_mutex_init(&s->lock);
     svmdemo_xlate_init(s);
+    svmdemo_irq_init(s);
     svmdemo_queues_init(s);
     return;
 
@@ -590,6 +568,7 @@ static void svmdemo_pci_exit(PCIDevice *pdev)
     unsigned i;
 
     svmdemo_queues_exit(s);
+    svmdemo_irq_exit(s);
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         svmdemo_xlate_exit(s);
     }

@@ -38,6 +38,7 @@
 
 #include "hw/pci/pci_device.h"
 #include "qemu/thread.h"
+#include "qemu/timer.h"
 #include "qemu/units.h"
 #include "qom/object.h"
 #include "hw/misc/svmdemo-atc.h"
@@ -99,6 +100,13 @@ typedef struct SvmdemoJob {
     uint64_t result;
     uint64_t fault_addr;
     bool fault_write;
+    /*
+     * The IOMMU accepted a translated request of this job while the ATC
+     * had generation @checked_gen (svmdemo-dma.c): until an invalidation,
+     * the job's other accesses go straight to RAM.
+     */
+    bool checked;
+    uint64_t checked_gen;
 } SvmdemoJob;
 
 /* The ranges of one access made with no lock held */
@@ -131,6 +139,7 @@ typedef struct SvmdemoQueue {
     bool error;
     uint8_t err_code;
     uint64_t gen;               /* bumped on every reset */
+    uint32_t irq_coalesce;      /* Q_IRQ_COALESCE */
 
     /* Everything below is protected by the lock. */
     bool fence_err;             /* an error since the last FENCE */
@@ -140,6 +149,8 @@ typedef struct SvmdemoQueue {
     bool cur_has_pasid;
     uint32_t cur_pasid;
     SvmdemoPin pin;             /* the access in flight without the lock */
+    uint32_t irq_held;          /* completions whose interrupt waits */
+    QEMUTimer *irq_timer;       /* sends a held interrupt (coalescing) */
 
     bool compat_pending;        /* compat engine only */
     SvmdemoJob compat_job;
@@ -214,14 +225,20 @@ static inline SvmdemoQueue *svmdemo_compat_queue(SvmdemoState *s)
     return &s->queues[s->num_queues];
 }
 
-/* svmdemo.c: register front end, interrupts, locking */
+/* svmdemo-irq.c: interrupts */
+void svmdemo_irq_init(SvmdemoState *s);
+void svmdemo_irq_exit(SvmdemoState *s);
 void svmdemo_irq_queue(SvmdemoState *s, unsigned q);
+void svmdemo_irq_completion(SvmdemoQueue *q);
 void svmdemo_irq_compat(SvmdemoState *s);
 void svmdemo_raise_error(SvmdemoState *s, uint32_t cause);
 void svmdemo_irq_send(SvmdemoState *s);
+
+/* svmdemo.c: register front end, locking */
 void svmdemo_bql_begin(SvmdemoState *s);
 void svmdemo_bql_end(SvmdemoState *s);
 void svmdemo_set_engine_thread(SvmdemoState *s);
+void svmdemo_wait_idle(SvmdemoState *s);
 void svmdemo_hist_add(SvmdemoState *s, enum svmdemo_hist h, int64_t start_ns);
 
 /* svmdemo-queue.c: queue engine */
@@ -232,6 +249,10 @@ void svmdemo_queue_ctrl(SvmdemoQueue *q, uint32_t val);
 void svmdemo_queue_doorbell(SvmdemoQueue *q, uint32_t tail);
 bool svmdemo_compat_submit(SvmdemoState *s, uint64_t cmd);
 void svmdemo_queue_halt(SvmdemoQueue *q, uint8_t err_code);
+
+/* svmdemo-job.c: descriptor checks, pins, the operations */
+void svmdemo_crc8_init(void);
+void svmdemo_job_run(SvmdemoQueue *q, SvmdemoJob *job);
 bool svmdemo_job_stopped(SvmdemoQueue *q, uint32_t *status);
 bool svmdemo_bql_begin_job(SvmdemoQueue *q);
 void svmdemo_pin(SvmdemoQueue *q, uint32_t pasid, uint64_t start,

@@ -1450,7 +1450,7 @@ static void test_regs_reserved(Svm *t)
         SVMDEMO_COMPAT_REG64_END, SVMDEMO_COMPAT_PASID + 4,
         SVMDEMO_COMPAT_END, SVMDEMO_CTRL + 4, SVMDEMO_ERR_QUEUE + 4,
         SVMDEMO_PASID_FLUSH + 4, SVMDEMO_CNT_END, SVMDEMO_QUEUE_BASE - 4,
-        SVMDEMO_QREG(0, SVMDEMO_Q_COMPLETED + 4), SVMDEMO_QUEUE_END,
+        SVMDEMO_QREG(0, SVMDEMO_Q_IRQ_COALESCE + 4), SVMDEMO_QUEUE_END,
         SVMDEMO_BAR0_SIZE - 4,
     };
     unsigned i;
@@ -1586,6 +1586,7 @@ static void test_regs_flr(Svm *t)
 
     g_assert(qpci_config_readl(t->dev, exp + PCI_EXP_DEVCAP) &
              PCI_EXP_DEVCAP_FLR);
+    q_wr(t, 2, SVMDEMO_Q_IRQ_COALESCE, (50 << SVMDEMO_Q_IRQ_USECS_SHIFT) | 8);
     slot = start_two_waiting_jobs(t, va);
     qpci_config_writew(t->dev, exp + PCI_EXP_DEVCTL,
                        qpci_config_readw(t->dev, exp + PCI_EXP_DEVCTL) |
@@ -2926,13 +2927,12 @@ static void test_irq_msix(Svm *t)
     qpci_msix_disable(t->dev);
 }
 
-/* Plain MSI: one vector for everything */
-static void test_irq_msi(Svm *t)
+/* Enable plain MSI with message data 0x4d53 written to a fresh page */
+static uint64_t msi_enable(Svm *t)
 {
     uint64_t msg = svm_alloc(t, SVM_PG, SVM_PG);
     uint8_t cap = SVMDEMO_CFG_MSI;
     uint16_t flags = qpci_config_readw(t->dev, cap + PCI_MSI_FLAGS);
-    struct svmdemo_desc d;
 
     g_assert(flags & PCI_MSI_FLAGS_64BIT);
     qpci_config_writel(t->dev, cap + PCI_MSI_ADDRESS_LO, msg);
@@ -2940,6 +2940,14 @@ static void test_irq_msi(Svm *t)
     qpci_config_writew(t->dev, cap + PCI_MSI_DATA_64, 0x4d53);
     qpci_config_writew(t->dev, cap + PCI_MSI_FLAGS,
                        flags | PCI_MSI_FLAGS_ENABLE);
+    return msg;
+}
+
+/* Plain MSI: one vector for everything */
+static void test_irq_msi(Svm *t)
+{
+    uint64_t msg = msi_enable(t);
+    struct svmdemo_desc d;
 
     check_queue_works(t, 2);
     g_assert_cmphex(qtest_readl(t->qts, msg), ==, 0x4d53);
@@ -2961,6 +2969,67 @@ static void test_irq_msi(Svm *t)
     qtest_writel(t->qts, msg, 0);
     check_queue_works(t, 2);
     g_assert_cmphex(qtest_readl(t->qts, msg), ==, 0x4d53);
+}
+
+/*
+ * Queue 1 completes a NOOP while a FILL behind it waits for page group
+ * @group: returns the FILL's slot.
+ */
+static uint32_t noop_then_waiting_fill(Svm *t, uint64_t va, unsigned group)
+{
+    struct svmdemo_desc noop = desc_new(t, SVMDEMO_OP_NOOP, 0, 0, 0);
+    struct svmdemo_desc fill = desc_new(t, SVMDEMO_OP_FILL, 0, va, SVM_PG);
+    uint32_t first, slot;
+
+    fill.operand = UINT64_MAX;
+    first = desc_post(t, 1, &noop);
+    slot = desc_post(t, 1, &fill);
+    queue_doorbell(t, 1);
+    group_wait(t, group + 1);
+    g_assert(cmpl_done(t, 1, first));
+    return slot;
+}
+
+/*
+ * Q_IRQ_COALESCE (docs 6): a completion's interrupt is held while more
+ * descriptors wait, and sent at the count, when the ring empties, or when
+ * the delay runs out.
+ */
+static void test_irq_coalesce(Svm *t)
+{
+    uint64_t va = SVM_VA_BASE, msg;
+    uint32_t slot;
+    SvmCmpl c;
+
+    q_wr(t, 1, SVMDEMO_Q_IRQ_COALESCE, UINT32_MAX);
+    g_assert_cmphex(q_rd(t, 1, SVMDEMO_Q_IRQ_COALESCE), ==,
+                    SVMDEMO_Q_IRQ_COUNT | SVMDEMO_Q_IRQ_USECS);
+    msg = msi_enable(t);
+    vma_add(t, t->sva, va, 2 * SVM_PG, SVM_PROT_W);
+    t->hold = true;
+
+    /* count 2, no delay: the NOOP's interrupt waits for the FILL */
+    q_wr(t, 1, SVMDEMO_Q_IRQ_COALESCE, 2);
+    slot = noop_then_waiting_fill(t, va, 0);
+    svm_sleep_ms(20);
+    g_assert_cmphex(qtest_readl(t->qts, msg), ==, 0);
+    group_answer(t, 0, SVM_RESP_SUCCESS);
+    c = cmpl_wait(t, 1, slot);
+    check_success(&c, SVM_PG);
+    SVM_WAIT(t, qtest_readl(t->qts, msg) == 0x4d53);
+
+    /* count 255, 1 ms: the delay sends it while the FILL still waits */
+    qtest_writel(t->qts, msg, 0);
+    q_wr(t, 1, SVMDEMO_Q_IRQ_COALESCE,
+         (1000 << SVMDEMO_Q_IRQ_USECS_SHIFT) | 255);
+    slot = noop_then_waiting_fill(t, va + SVM_PG, 1);
+    SVM_WAIT(t, qtest_readl(t->qts, msg) == 0x4d53);
+    g_assert(!cmpl_done(t, 1, slot));
+    group_answer(t, 1, SVM_RESP_SUCCESS);
+    cmpl_wait(t, 1, slot);
+
+    t->hold = false;
+    q_wr(t, 1, SVMDEMO_Q_IRQ_COALESCE, 0);
 }
 
 static void test_irq_intr_status(Svm *t)
@@ -4097,6 +4166,7 @@ static const SvmCase svm_cases[] = {
     { "irq/msix", test_irq_msix },
     { "irq/msi", test_irq_msi },
     { "irq/intr-status", test_irq_intr_status },
+    { "irq/coalesce", test_irq_coalesce },
 
     { "compat/write-read", test_compat_write_read },
     { "compat/busy", test_compat_busy },
