@@ -159,6 +159,7 @@ struct svmdemo_queue {
 	bool enabled;
 	u32 head;
 	u32 tail;
+	u32 rung;		/* the tail last written to the doorbell */
 	u32 seq;
 	struct svmdemo_kjob **slots;
 	wait_queue_head_t space_wq;

@@ -14,6 +14,7 @@
  */
 
 #include <linux/bitfield.h>
+#include <linux/blkdev.h>
 #include <linux/dma-mapping.h>
 #include <linux/io.h>
 #include <linux/iopoll.h>
@@ -23,6 +24,16 @@
 
 #include "svmdemo.h"
 #include "svmdemo_trace.h"
+
+static unsigned int irq_coalesce_jobs = 16;
+module_param(irq_coalesce_jobs, uint, 0444);
+MODULE_PARM_DESC(irq_coalesce_jobs,
+		 "Completions per interrupt while a queue is busy (0: every one; default 16)");
+
+static unsigned int irq_coalesce_usecs = 50;
+module_param(irq_coalesce_usecs, uint, 0444);
+MODULE_PARM_DESC(irq_coalesce_usecs,
+		 "At most this long a completion waits for its interrupt (default 50)");
 
 /* How long the withdrawn jobs of a stopped queue may take to drain. */
 #define SVMDEMO_DRAIN_TIMEOUT_MS	2000
@@ -102,6 +113,13 @@ static int svmdemo_queue_hw_enable(struct svmdemo_queue *q)
 	writel(lower_32_bits(q->cmpls_dma), q->regs + SVMDEMO_Q_CMPL_LO);
 	writel(upper_32_bits(q->cmpls_dma), q->regs + SVMDEMO_Q_CMPL_HI);
 	writel(q->size, q->regs + SVMDEMO_Q_SIZE);
+	/*
+	 * The device signals the last completion of a busy spell at once, so
+	 * coalescing costs a waiter nothing when the ring empties.
+	 */
+	writel(FIELD_PREP(SVMDEMO_Q_IRQ_COUNT, min(irq_coalesce_jobs, 255U)) |
+	       FIELD_PREP(SVMDEMO_Q_IRQ_USECS, min(irq_coalesce_usecs, 65535U)),
+	       q->regs + SVMDEMO_Q_IRQ_COALESCE);
 	writel(SVMDEMO_Q_CTRL_ENABLE, q->regs + SVMDEMO_Q_CTRL);
 
 	ret = readl_poll_timeout_atomic(q->regs + SVMDEMO_Q_STATUS, status,
@@ -118,6 +136,7 @@ static int svmdemo_queue_hw_enable(struct svmdemo_queue *q)
 	}
 	q->head = 0;
 	q->tail = 0;
+	q->rung = 0;
 	return 0;
 }
 
@@ -230,6 +249,7 @@ void svmdemo_queue_reset(struct svmdemo_queue *q, int err)
 	}
 	q->head = 0;
 	q->tail = 0;
+	q->rung = 0;
 	if (q->enabled && svmdemo_queue_hw_enable(q))
 		q->enabled = false;
 	spin_unlock_irq(&q->lock);
@@ -303,6 +323,50 @@ static bool svmdemo_queue_can_post(struct svmdemo_queue *q,
 	return ret;
 }
 
+/* Tell the device about the descriptors posted since; q->lock held. */
+static void svmdemo_queue_ring(struct svmdemo_queue *q)
+{
+	/* writel() orders the ring writes before the doorbell. */
+	if (q->enabled && q->rung != q->tail) {
+		writel(q->tail, q->regs + SVMDEMO_Q_TAIL);
+		q->rung = q->tail;
+	}
+}
+
+#ifdef CONFIG_BLOCK
+/* The submitter's plug is flushed: ring the doorbell it deferred. */
+static void svmdemo_queue_unplug(struct blk_plug_cb *cb, bool from_schedule)
+{
+	struct svmdemo_queue *q = cb->data;
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	svmdemo_queue_ring(q);
+	spin_unlock_irqrestore(&q->lock, flags);
+	kfree(cb);
+}
+
+/*
+ * Ring the doorbell now, or, for io_uring commands submitted in a batch
+ * (io_uring plugs the submission of several SQEs), once at the end of the
+ * batch: one MMIO write for the batch, as one SVMDEMO_IOC_SUBMIT of many
+ * jobs does. The plug ends before the task sleeps or returns, and the
+ * command keeps its file, so @q outlives the callback. q->lock held.
+ */
+static void svmdemo_queue_doorbell(struct svmdemo_queue *q, bool batched)
+{
+	if (batched && blk_check_plugged(svmdemo_queue_unplug, q,
+					 sizeof(struct blk_plug_cb)))
+		return;
+	svmdemo_queue_ring(q);
+}
+#else
+static void svmdemo_queue_doorbell(struct svmdemo_queue *q, bool batched)
+{
+	svmdemo_queue_ring(q);
+}
+#endif
+
 /**
  * svmdemo_queue_submit - post jobs to a queue, in order
  * @q: queue
@@ -316,7 +380,9 @@ static bool svmdemo_queue_can_post(struct svmdemo_queue *q,
  * Waits (interruptibly, at most job_timeout_ms per wait) for free slots
  * when the ring is full or the file holds its share of it. Synchronous
  * jobs interrupt only at the end of each batch posted at once; the others
- * interrupt each. Every batch posted at once gets one doorbell write.
+ * interrupt each, as Q_IRQ_COALESCE lets the device group them. Every
+ * batch posted at once gets one doorbell write; io_uring commands
+ * submitted together share one.
  *
  * Return: 0 when every job was posted, else -ENODEV, -EAGAIN, -EINTR,
  * -ERESTARTSYS (a signal before any job was posted) or -ETIMEDOUT, with
@@ -349,9 +415,9 @@ int svmdemo_queue_submit(struct svmdemo_queue *q, struct svmdemo_kjob **jobs,
 
 			svmdemo_desc_fill(q, job, irq);
 		}
-		/* writel() orders the ring writes before the doorbell. */
 		if (n)
-			writel(q->tail, q->regs + SVMDEMO_Q_TAIL);
+			svmdemo_queue_doorbell(q, jobs[0]->kind ==
+						  SVMDEMO_KJOB_URING);
 		spin_unlock_irq(&q->lock);
 
 		done += n;

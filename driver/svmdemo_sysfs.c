@@ -168,6 +168,53 @@ SVMDEMO_STATUS_ATTR(aborted, SVMDEMO_STS_ABORTED);
 SVMDEMO_STATUS_ATTR(timeout, SVMDEMO_STS_TIMEOUT);
 SVMDEMO_STATUS_ATTR(dma_error, SVMDEMO_STS_DMA_ERROR);
 
+/*
+ * latency/<h>_p<pct>_us: the pct-th percentile of the device's latency
+ * histogram h (docs/device.md 5.1) since probe, as the largest time of its
+ * bucket in microseconds; 65536 stands for that much or more, 0 for no
+ * samples. @idx is h * 100 + pct.
+ */
+static ssize_t svmdemo_latency(struct svmdemo_dev *sdev, unsigned int idx,
+			       char *buf)
+{
+	unsigned int h = idx / 100, pct = idx % 100, b;
+	u64 total = 0, sum = 0;
+
+	for (b = 0; b < SVMDEMO_HIST_BUCKETS; b++)
+		total += lo_hi_readq(sdev->regs + SVMDEMO_HIST(h, b));
+	if (!total)
+		return sysfs_emit(buf, "0\n");
+	for (b = 0; b < SVMDEMO_HIST_BUCKETS - 1; b++) {
+		sum += lo_hi_readq(sdev->regs + SVMDEMO_HIST(h, b));
+		if (sum * 100 >= total * pct)
+			break;
+	}
+	if (b == SVMDEMO_HIST_BUCKETS - 1)
+		return sysfs_emit(buf, "%llu\n",
+				  svmdemo_hist_upper(b - 1) + 1);
+	return sysfs_emit(buf, "%llu\n", svmdemo_hist_upper(b));
+}
+
+#define SVMDEMO_LATENCY_ATTR(name, h, pct) \
+	SVMDEMO_INDEX_ATTR(latency, name, (h) * 100 + (pct), svmdemo_latency)
+SVMDEMO_LATENCY_ATTR(pri_p50_us, SVMDEMO_HIST_PRI, 50);
+SVMDEMO_LATENCY_ATTR(pri_p99_us, SVMDEMO_HIST_PRI, 99);
+SVMDEMO_LATENCY_ATTR(ats_p50_us, SVMDEMO_HIST_ATS, 50);
+SVMDEMO_LATENCY_ATTR(ats_p99_us, SVMDEMO_HIST_ATS, 99);
+
+static struct attribute *svmdemo_latency_attrs[] = {
+	&dev_attr_latency_pri_p50_us.attr,
+	&dev_attr_latency_pri_p99_us.attr,
+	&dev_attr_latency_ats_p50_us.attr,
+	&dev_attr_latency_ats_p99_us.attr,
+	NULL
+};
+
+static const struct attribute_group svmdemo_latency_group = {
+	.name = "latency",
+	.attrs = svmdemo_latency_attrs,
+};
+
 static struct attribute *svmdemo_info_attrs[] = {
 	&dev_attr_hw_version.attr,
 	&dev_attr_hw_caps.attr,
@@ -265,5 +312,6 @@ const struct attribute_group *svmdemo_groups[] = {
 	&svmdemo_counter_group,
 	&svmdemo_queue_jobs_group,
 	&svmdemo_status_group,
+	&svmdemo_latency_group,
 	NULL
 };
