@@ -73,9 +73,14 @@ selftests: deps
 qtest: qemu
 	@$(S)/qtest.sh
 
+# The qtests mostly wait on their QEMUs: they run beside the VM, and
+# their report follows the VM's.
 check: all
-	@$(S)/qtest.sh
-	@$(MAKE) -s -C selftests run
+	@mkdir -p build/logs
+	@$(S)/qtest.sh >build/logs/qtest.out 2>&1 & qt=$$!; \
+	$(MAKE) -s -C selftests run; vm=$$?; \
+	wait $$qt; q=$$?; cat build/logs/qtest.out; \
+	[ $$vm = 0 ] && [ $$q = 0 ]
 
 # The VM runner's own test: it must count expected IOMMU refusals and
 # fail a run on an unexpected one (docs/reliability.md).

@@ -217,8 +217,7 @@ static void fence_batch(struct __test_metadata *_metadata, int fd,
 
 TEST_F(svm, fence_skips_job_after_failed_job)
 {
-	if (!(self->info.caps & SVMDEMO_CAP_FENCE))
-		SKIP(return, "no fences");
+	ASSERT_TRUE(!!(self->info.caps & SVMDEMO_CAP_FENCE));
 	/* Error, then fence: skipped. */
 	fence_batch(_metadata, self->fd, true, true, -ECANCELED);
 	/* No error before the fence: it runs. */
@@ -234,8 +233,7 @@ TEST_F(svm, fence_ignores_errors_of_other_files)
 	uint64_t a = 0, b = 0;
 	int other = svm_open();
 
-	if (!(self->info.caps & SVMDEMO_CAP_FENCE))
-		SKIP(return, "no fences");
+	ASSERT_TRUE(!!(self->info.caps & SVMDEMO_CAP_FENCE));
 	ASSERT_LE(0, other);
 	/* Same queue for both files: their failures share a fence window. */
 	bad = svm_job(SVMDEMO_OPCODE_FILL, NULL, (void *)0x1000, 8, 0);
@@ -265,8 +263,7 @@ TEST_F(svm, fenced_batch_larger_than_its_limit_is_refused)
 	unsigned int n = self->info.max_fence_jobs + 1, i;
 	struct svmdemo_job *j = calloc(n, sizeof(*j));
 
-	if (!(self->info.caps & SVMDEMO_CAP_FENCE))
-		SKIP(return, "no fences");
+	ASSERT_TRUE(!!(self->info.caps & SVMDEMO_CAP_FENCE));
 	ASSERT_NE(NULL, j);
 	for (i = 0; i < n; i++)
 		j[i] = svm_job(SVMDEMO_OPCODE_NOOP, NULL, NULL, 0, 0);
@@ -286,8 +283,7 @@ TEST_F(svm, completion_record_lands_in_user_memory)
 	struct svmdemo_job j[2], out[2];
 	double end;
 
-	if (!(self->info.caps & SVMDEMO_CAP_CR_USER))
-		SKIP(return, "no completion records");
+	ASSERT_TRUE(!!(self->info.caps & SVMDEMO_CAP_CR_USER));
 	ASSERT_NE(NULL, buf);
 	/* Never touched: the device faults the record's page in too. */
 	cr = map_anon(PAGE_SZ, PROT_READ | PROT_WRITE);
@@ -354,8 +350,7 @@ TEST_F(svm, completion_record_that_cannot_be_written_fails_the_job)
 	__u64 where[4];
 	unsigned int i, round;
 
-	if (!(self->info.caps & SVMDEMO_CAP_CR_USER))
-		SKIP(return, "no completion records");
+	ASSERT_TRUE(!!(self->info.caps & SVMDEMO_CAP_CR_USER));
 	ASSERT_TRUE(buf && ro && good);
 	/* Present read-only: a write gets "read-only", not "not present". */
 	ASSERT_EQ(0, ro[0]);

@@ -358,6 +358,26 @@ static void bench_copy(int fd)
 
 /* ---- fault path: never-touched vs pre-touched, 4 KiB pages ---- */
 
+/*
+ * The device's own round-trip times (docs/device.md 5.1), over every
+ * page group and ATS request since the driver bound the device: in the
+ * bench VM that is this run, whose page groups come from the fault rows.
+ */
+static void bench_latency(void)
+{
+	long long pri50 = svm_sysfs("latency/pri_p50_us");
+	long long pri99 = svm_sysfs("latency/pri_p99_us");
+	long long ats50 = svm_sysfs("latency/ats_p50_us");
+	long long ats99 = svm_sysfs("latency/ats_p99_us");
+
+	printf("  device round trips: page group p50 <= %lld us, p99 <= %lld us; ATS p50 <= %lld us, p99 <= %lld us\n",
+	       pri50, pri99, ats50, ats99);
+	jnum("pri_roundtrip_us_p50", pri50 > 0 ? pri50 : NAN);
+	jnum("pri_roundtrip_us_p99", pri99 > 0 ? pri99 : NAN);
+	jnum("ats_roundtrip_us_p50", ats50 > 0 ? ats50 : NAN);
+	jnum("ats_roundtrip_us_p99", ats99 > 0 ? ats99 : NAN);
+}
+
 static void bench_fault(int fd)
 {
 	const size_t len = 16 << 20;
@@ -366,6 +386,7 @@ static void bench_fault(int fd)
 	struct svm_counters c0, c1, d = { 0 }, dr;
 	double t, cold = 0, warm = 0;
 	int reps = 0, r;
+	double cold_secs = 0;
 	void *dst;
 
 	for (r = 0; r < rounds; r++) {
@@ -390,6 +411,7 @@ static void bench_fault(int fd)
 		d.pri_groups += dr.pri_groups;
 		d.pri_failures += dr.pri_failures;
 		reps += n;
+		cold_secs += secs;
 		best(&cold, (double)len * n / secs);
 
 		dst = map_buf(len, false, true);
@@ -419,6 +441,9 @@ static void bench_fault(int fd)
 	     (double)d.pri_requests / (pages * reps));
 	jnum("cold_vs_warm_copy16m", cold / warm);
 	jnum("page_groups_per_job_cold16m", (double)d.pri_groups / reps);
+	/* page requests the device had answered per second of faulting */
+	jnum("pri_requests_per_s", d.pri_requests / cold_secs);
+	bench_latency();
 }
 
 /* ---- translation path ---- */
@@ -509,8 +534,14 @@ static void scale_child(int ready, int go, struct scale_res *res, bool copy)
 	if (fd < 0)
 		die("open");
 	if (copy) {
-		src = map_buf(len, true, true);
-		dst = map_buf(len, true, true);
+		/*
+		 * 1 MiB in a whole 2 MiB THP each, so that the ATC holds
+		 * both sides and the row measures copying: 4 KiB pages of
+		 * several processes would share the 256-entry ATC and
+		 * measure ATS requests instead (the xlate rows do).
+		 */
+		src = map_buf(HPAGE_SZ, true, true);
+		dst = map_buf(HPAGE_SZ, true, true);
 	}
 	for (i = 0; i < batch; i++)
 		jobs[i] = copy ? svm_job(SVMDEMO_OPCODE_COPY, src, dst, len, 0)
@@ -582,7 +613,7 @@ static double scale_run(int nproc, bool copy, double *bytes)
 
 static void bench_scale(void)
 {
-	double noop1 = 0, noop4 = 0;
+	double noop1 = 0, noop4 = 0, copy1 = 0, copy2 = 0;
 	int n;
 
 	printf("\n%-28s %12s %12s\n", "scaling (procs, PASIDs)",
@@ -604,10 +635,15 @@ static void bench_scale(void)
 		jnum(key, cb);
 		if (n == 1)
 			noop1 = noop;
+		if (n == 1)
+			copy1 = cb;
 		if (n == 4)
 			noop4 = noop;
+		if (n == 2)
+			copy2 = cb;
 	}
 	jnum("scaling_4p_vs_1p_noop", noop4 && noop1 ? noop4 / noop1 : NAN);
+	jnum("scaling_2p_vs_1p_copy1m", copy2 && copy1 ? copy2 / copy1 : NAN);
 }
 
 int main(int argc, char **argv)
@@ -685,6 +721,7 @@ int main(int argc, char **argv)
 	jnum("batch64_vs_sync_noop", b64 / sync1);
 	jnum("async_qd64_vs_sync_noop", a64 / sync1);
 	jnum("uring_qd64_vs_sync_noop", u64 / sync1);
+	jnum("uring_qd64_vs_async_qd64_noop", u64 / a64);
 
 	if (want("copy"))
 		bench_copy(fd);

@@ -145,7 +145,7 @@ static void gen_plausible_job(struct fuzz *f, struct svmdemo_job *j)
 	else if (op == SVMDEMO_OPCODE_READ_CRC8)
 		j->operand = rnd_below(&f->seed, 256);
 	j->cookie = rnd64(&f->seed);
-	if ((f->info.caps & SVMDEMO_CAP_CR_USER) && rnd_below(&f->seed, 8) == 0) {
+	if (rnd_below(&f->seed, 8) == 0) {
 		j->flags |= SVMDEMO_JOB_CR_USER;
 		j->reserved[0] = rnd_below(&f->seed, 2) ? pick_ptr(f) & ~31ULL :
 				 ((uintptr_t)f->scratch +
@@ -705,11 +705,9 @@ TEST_F_TIMEOUT(fuzz, ioctl_random_commands_sizes_pointers_and_fields, 3600)
  * our own array (@job, else NULL) says which: if it ran, its result was
  * written back and is the CQE's.
  */
-static bool cqe_res_ok(struct fuzz *f, int res, bool uring,
+static bool cqe_res_ok(struct fuzz *f, int res,
 		       const struct svmdemo_job *job)
 {
-	if (!uring)	/* no .uring_cmd: io_uring refuses, or the SQE is bad */
-		return res == -EOPNOTSUPP || res == -EINVAL;
 	if (job && job->result != 1)
 		return job->result == res && job_result_ok(f, res);
 	if (job)
@@ -791,13 +789,12 @@ TEST_F_TIMEOUT(fuzz, uring_cmd_random_commands_and_contents, 3600)
 {
 	struct fuzz *f = &self->f;
 	unsigned long n = (unsigned long)FUZZ_CALLS * stress_factor();
-	bool uring = f->info.caps & SVMDEMO_CAP_URING_CMD;
 	struct svmdemo_job *jobs = f->jobarea;
 	static uint8_t saved[URING_BATCH][128];
 	double t0 = now_s();
 	unsigned int rings = 0;
 
-	TH_LOG("driver %s io_uring commands", uring ? "has" : "has no");
+	ASSERT_TRUE(!!(f->info.caps & SVMDEMO_CAP_URING_CMD));
 	while (f->calls < n) {
 		unsigned int flags, i;
 		struct io_uring ring;
@@ -839,7 +836,7 @@ TEST_F_TIMEOUT(fuzz, uring_cmd_random_commands_and_contents, 3600)
 				ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
 				k = cqe->user_data % URING_BATCH;
 				x = (void *)saved[k];
-				if (!cqe_res_ok(f, cqe->res, uring,
+				if (!cqe_res_ok(f, cqe->res,
 						sqe_job(x, &jobs[k]))) {
 					const uint64_t *c = (const void *)x->cmd;
 

@@ -355,8 +355,7 @@ TEST_F(iso, victim_virtual_addresses_fault_in_the_attacker)
 		ASSERT_EQ(0, ioctl(self->fd, SVMDEMO_IOC_WAIT, &w));
 		EXPECT_EQ(-EFAULT, j.result);
 	}
-	if (self->info.caps & SVMDEMO_CAP_URING_CMD)
-		attack_uring(_metadata, self->fd, (uintptr_t)VICTIM_VA, -EFAULT);
+	attack_uring(_metadata, self->fd, (uintptr_t)VICTIM_VA, -EFAULT);
 	ASSERT_TRUE(victim_says(_metadata, self->sock, 'C'));
 
 	/* Our own page at the same address: only ours changes. */
@@ -370,7 +369,7 @@ TEST_F(iso, victim_virtual_addresses_fault_in_the_attacker)
 }
 
 static void expect_eperm_everywhere(struct __test_metadata *_metadata,
-				    int fd, uint8_t *mine, bool uring)
+				    int fd, uint8_t *mine)
 {
 	struct svmdemo_job j = svm_job(SVMDEMO_OPCODE_FILL, NULL, VICTIM_VA,
 				       PAGE_SZ, 0x4444444444444444);
@@ -397,26 +396,23 @@ static void expect_eperm_everywhere(struct __test_metadata *_metadata,
 	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
 	m = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	EXPECT_EQ(MAP_FAILED, m);
-	if (uring) {
-		attack_uring(_metadata, fd, (uintptr_t)VICTIM_VA, -EPERM);
-		attack_uring(_metadata, fd, (uintptr_t)mine, -EPERM);
-	}
+	attack_uring(_metadata, fd, (uintptr_t)VICTIM_VA, -EPERM);
+	attack_uring(_metadata, fd, (uintptr_t)mine, -EPERM);
 	EXPECT_TRUE(mine_intact(mine));
 }
 
 TEST_F(iso, victim_file_received_over_scm_rights_is_refused)
 {
-	bool uring = self->info.caps & SVMDEMO_CAP_URING_CMD;
 	int vfd;
 
 	ASSERT_EQ(1, write(self->sock, "S", 1));
 	vfd = recv_fd(self->sock);
 	ASSERT_LE(0, vfd);
-	expect_eperm_everywhere(_metadata, vfd, self->mine, uring);
+	expect_eperm_everywhere(_metadata, vfd, self->mine);
 	ASSERT_TRUE(victim_says(_metadata, self->sock, 'C'));
 	/* The victim closes its copy: ours still does nothing. */
 	ASSERT_TRUE(victim_says(_metadata, self->sock, 'X'));
-	expect_eperm_everywhere(_metadata, vfd, self->mine, uring);
+	expect_eperm_everywhere(_metadata, vfd, self->mine);
 	close(vfd);
 	/* Teardown's 'J' needs a file again. */
 	ASSERT_EQ(1, write(self->sock, "Q", 1));
@@ -437,8 +433,7 @@ TEST_F(iso, victim_file_kept_after_the_victim_exited_is_refused)
 	ASSERT_EQ(self->victim, waitpid(self->victim, &status, 0));
 	ASSERT_EQ(0, status);
 	/* Its mm is gone; ours is a different one. */
-	expect_eperm_everywhere(_metadata, vfd, self->mine,
-				self->info.caps & SVMDEMO_CAP_URING_CMD);
+	expect_eperm_everywhere(_metadata, vfd, self->mine);
 	close(vfd);
 	close(self->sock);
 	victim_start(_metadata, &self->victim, &self->sock, &self->hello);
@@ -471,8 +466,7 @@ TEST_F(iso, inherited_file_after_fork_and_exec_is_refused)
 		uint8_t *copy = map_anon(VICTIM_LEN, PROT_READ | PROT_WRITE);
 
 		memset(copy, 0xa5, VICTIM_LEN);
-		expect_eperm_everywhere(_metadata, self->fd, copy,
-					self->info.caps & SVMDEMO_CAP_URING_CMD);
+		expect_eperm_everywhere(_metadata, self->fd, copy);
 		_exit(_metadata->exit_code == KSFT_PASS ? 0 : 1);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));

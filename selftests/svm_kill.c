@@ -19,7 +19,7 @@
 #include "kselftest_harness.h"
 #include "svmdemo_test.h"
 
-#define KILL_ITERS	1000
+#define KILL_ITERS	400
 #define BIG		(4UL << 20)
 /* Leak bounds over the whole run (KiB). */
 #define SLAB_BOUND_KB		(8 << 10)
@@ -92,7 +92,7 @@ static void uring_in_flight(int fd, uint8_t *buf)
 }
 
 /* The victim of one iteration; runs until killed or done. */
-static void child(enum scenario sc, unsigned int delay_us, bool uring)
+static void child(enum scenario sc, unsigned int delay_us)
 {
 	uint8_t *buf = map_anon(BIG, PROT_READ | PROT_WRITE);
 	struct svmdemo_wait w;
@@ -138,8 +138,7 @@ static void child(enum scenario sc, unsigned int delay_us, bool uring)
 			if (ioctl(fd, SVMDEMO_IOC_WAIT, &w) && errno == ECHILD)
 				async_faulting(fd, buf, 4);
 	case SC_URING:
-		if (uring)
-			uring_in_flight(fd, buf);
+		uring_in_flight(fd, buf);
 		async_faulting(fd, buf, 8);
 		pause();
 		break;
@@ -219,7 +218,6 @@ TEST_F_TIMEOUT(kill, random_kills_and_exits_leak_nothing, 7200)
 {
 	unsigned int iters = KILL_ITERS * stress_factor();
 	unsigned long by_sc[SC_NR] = { 0 }, killed = 0;
-	bool uring = self->info.caps & SVMDEMO_CAP_URING_CMD;
 	struct mem_snap m0, m1;
 	int pasid0, pasid1, fd;
 	char first[512];
@@ -235,7 +233,7 @@ TEST_F_TIMEOUT(kill, random_kills_and_exits_leak_nothing, 7200)
 
 		ASSERT_LE(0, pid);
 		if (!pid)
-			child(i % SC_NR, 1000, uring);
+			child(i % SC_NR, 1000);
 		usleep(2000);
 		kill(pid, SIGKILL);
 		ASSERT_TRUE(reap(pid, 30000, &st));
@@ -254,7 +252,7 @@ TEST_F_TIMEOUT(kill, random_kills_and_exits_leak_nothing, 7200)
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (!pid)
-			child(sc, delay, uring);
+			child(sc, delay);
 		usleep(delay);
 		if (!kill(pid, SIGKILL))
 			killed++;

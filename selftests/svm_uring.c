@@ -241,10 +241,8 @@ TEST_F(svm, inline_jobs_in_sqe128_results_in_cqe32)
 	for (i = 0; i < n; i++) {
 		j = svm_job(SVMDEMO_OPCODE_CRC32C, buf + i * 1000, NULL,
 			    1000 + i, 0);
-		if (self->info.caps & SVMDEMO_CAP_CR_USER) {
-			j.flags = SVMDEMO_JOB_CR_USER;
-			j.cr_addr = (uintptr_t)&cr[i];
-		}
+		j.flags = SVMDEMO_JOB_CR_USER;
+		j.cr_addr = (uintptr_t)&cr[i];
 		uring_job128_prep(io_uring_get_sqe(&ring), self->fd, &j,
 				  0xab0000 + i);
 	}
@@ -259,14 +257,12 @@ TEST_F(svm, inline_jobs_in_sqe128_results_in_cqe32)
 		EXPECT_EQ(ref_crc32c(buf + k * 1000, 1000 + k),
 			  uring_cqe_result_value(cqe));
 		EXPECT_EQ(1000 + k, uring_cqe_bytes_done(cqe));
-		if (self->info.caps & SVMDEMO_CAP_CR_USER) {
-			/* The record was written before the CQE. */
-			EXPECT_TRUE(!!(cr[k].status & SVMDEMO_CR_DONE));
-			EXPECT_EQ((__u32)SVMDEMO_CR_SUCCESS,
-				  SVMDEMO_CR_CODE(cr[k].status));
-			EXPECT_EQ(cqe->user_data, cr[k].cookie);
-			EXPECT_EQ(1000 + k, cr[k].bytes_done);
-		}
+		/* The record was written before the CQE. */
+		EXPECT_TRUE(!!(cr[k].status & SVMDEMO_CR_DONE));
+		EXPECT_EQ((__u32)SVMDEMO_CR_SUCCESS,
+			  SVMDEMO_CR_CODE(cr[k].status));
+		EXPECT_EQ(cqe->user_data, cr[k].cookie);
+		EXPECT_EQ(1000 + k, cr[k].bytes_done);
 		io_uring_cqe_seen(&ring, cqe);
 	}
 	io_uring_queue_exit(&ring);
@@ -289,8 +285,7 @@ TEST_F(svm, completion_record_that_cannot_be_written_fails_the_cqe)
 	struct io_uring_cqe *cqe;
 	struct svmdemo_job j, k;
 
-	if (!(self->info.caps & SVMDEMO_CAP_CR_USER))
-		SKIP(return, "no completion records");
+	ASSERT_TRUE(!!(self->info.caps & SVMDEMO_CAP_CR_USER));
 	ASSERT_TRUE(buf && ro);
 	ASSERT_EQ(0, ro[0]);
 	ASSERT_EQ(0, io_uring_queue_init(4, &ring, 0));
