@@ -100,12 +100,15 @@ void svmdemo_uring_task_work(struct io_uring_cmd *ioucmd,
  * @ioucmd: its command, which the caller took from @job under ctx->lock
  *
  * Called from svmdemo_job_complete(), in the queue's interrupt thread or
- * a teardown path: the CQE is posted from the submitter's task work.
+ * a teardown path: the CQE is posted from the submitter's task work. The
+ * task work always posts the command's CQE, so it may be lazy: on a ring
+ * with IORING_SETUP_DEFER_TASKRUN the submitter wakes once for as many
+ * completions as it waits for, not once per completion.
  */
 void svmdemo_uring_job_done(struct svmdemo_kjob *job,
 			    struct io_uring_cmd *ioucmd)
 {
-	io_uring_cmd_complete_in_task(ioucmd, svmdemo_uring_tw);
+	io_uring_cmd_do_in_task_lazy(ioucmd, svmdemo_uring_tw);
 }
 
 /* IO_URING_F_CANCEL: detach an armed command and post -ECANCELED now. */
