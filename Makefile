@@ -3,7 +3,7 @@
 # live in qemu-scripts/ and cache what they fetch and build under
 # ${XDG_CACHE_HOME:-$HOME/.cache}/svmdemo.
 
-S := qemu-scripts
+S := qemu-scripts/host
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 # Installing on your own machine: the running kernel's build tree.
 INSTALL_KDIR ?= /lib/modules/$(shell uname -r)/build

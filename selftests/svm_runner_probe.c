@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svm_runner_probe: the VM runner's own test (qemu-scripts/runner-selftest.sh),
+ * svm_runner_probe: the VM runner's own test (qemu-scripts/host/runner-selftest.sh),
  * not part of the suite. Each test makes the device DMA to an IOVA that
  * nobody mapped, so that the IOMMU refuses it: inside a window of expected
  * refusals, inside one that its test never closes because it is killed,

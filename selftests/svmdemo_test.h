@@ -815,7 +815,7 @@ static inline int svm_runner_ask(const char *what)
 
 /*
  * Windows of expected IOMMU refusals. QEMU's VT-d traces every DMA it
- * refuses (vtd_translate_fail), and the VM runner (qemu-scripts/vm-run.sh,
+ * refuses (vtd_translate_fail), and the VM runner (qemu-scripts/host/vm-run.sh,
  * console-filter.awk) fails the run on any that is not inside a window a
  * test opened: from svm_expect_failures_open() until
  * svm_expect_failures_close(), or until the test's result line, however

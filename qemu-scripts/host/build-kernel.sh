@@ -29,7 +29,7 @@ ver=$(awk '/^VERSION =/ { v = $3 } /^PATCHLEVEL =/ { p = $3 }
 step "building Linux $ver from $KSRC ($flavour) in $kbuild"
 
 run() {
-	"$SVMDEMO_TOP/qemu-scripts/in-buildroot.sh" "$@"
+	"$SVMDEMO_TOP/qemu-scripts/host/in-buildroot.sh" "$@"
 }
 
 if [ "$(cat "$kbuild/.svmdemo-config" 2>/dev/null)" != "$stamp" ]; then

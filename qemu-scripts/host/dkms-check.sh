@@ -15,7 +15,7 @@ awk '/^```c$/ { on = 1; next } /^```$/ { if (on) exit } on' \
 	"$SVMDEMO_TOP/README.md" >"$SVMDEMO_TOP/build/readme-example.c"
 grep -q io_uring_submit "$SVMDEMO_TOP/build/readme-example.c" ||
 	die "no liburing example in README.md"
-"$SVMDEMO_TOP/qemu-scripts/in-buildroot.sh" sh -euc '
+"$SVMDEMO_TOP/qemu-scripts/host/in-buildroot.sh" sh -euc '
 	cd /src
 	make -s dkms-uninstall >/dev/null 2>&1 || true
 	make -s dkms-install KVER=$KABI

@@ -48,7 +48,7 @@ apply_series() {
 	idx=$(mktemp)
 	# shellcheck disable=SC2064
 	trap "rm -rf '$series' '$idx'" RETURN
-	"$SVMDEMO_TOP/qemu-scripts/qemu-series.sh" "$series" >/dev/null
+	"$SVMDEMO_TOP/qemu-scripts/host/qemu-series.sh" "$series" >/dev/null
 	GIT_INDEX_FILE=$idx git_ read-tree base
 	for p in "$series"/0*.patch; do
 		case $p in */0000-cover-letter.patch) continue ;; esac

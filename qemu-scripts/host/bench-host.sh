@@ -35,13 +35,13 @@ fi
 check=$(cat "$check_s" 2>/dev/null || echo null)
 
 step "host memcpy bandwidth"
-cc -O2 -o "$build/host_memcpy" "$SVMDEMO_TOP/qemu-scripts/host_memcpy.c"
+cc -O2 -o "$build/host_memcpy" "$SVMDEMO_TOP/qemu-scripts/host/host_memcpy.c"
 "$build/host_memcpy" "$t" >"$build/bench-host.json"
 
 APPEND="${APPEND:-} svmdemo_bench_time=$t svmdemo_bench_procs=${BENCH_PROCS:-8}" \
 BENCH_JSON=$build/bench-guest.json \
-	"$SVMDEMO_TOP/qemu-scripts/vm-run.sh" bench "${BENCH_TIMEOUT:-900}"
+	"$SVMDEMO_TOP/qemu-scripts/host/vm-run.sh" bench "${BENCH_TIMEOUT:-900}"
 
 step "ratios (build/bench.json)"
-python3 "$SVMDEMO_TOP/qemu-scripts/bench-report.py" "$build/bench-guest.json" \
+python3 "$SVMDEMO_TOP/qemu-scripts/host/bench-report.py" "$build/bench-guest.json" \
 	"$build/bench-host.json" "$check" "$build/bench.json"

@@ -14,7 +14,7 @@
 # intel-iommu's svm property (a future upstream) gets the device and its
 # tests only.
 #
-#   qemu-scripts/qemu-series.sh [OUT]
+#   qemu-scripts/host/qemu-series.sh [OUT]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -4,7 +4,7 @@
 # and the statically linked selftests, set up to run one MODE
 # (check, demo, bench, shell).
 #
-#   qemu-scripts/mkinitramfs.sh MODE OUTPUT.cpio.gz
+#   qemu-scripts/host/mkinitramfs.sh MODE OUTPUT.cpio.gz
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 [ $# -eq 2 ] || die "usage: $0 MODE OUTPUT.cpio.gz"

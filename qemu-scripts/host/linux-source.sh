@@ -3,8 +3,8 @@
 # Debian's Linux source of the guest kernel's series (linux-source-7.x of
 # trixie-backports, the version the guest runs), for 'make kernel KSRC=':
 #
-#   qemu-scripts/linux-source.sh            the pristine tree
-#   qemu-scripts/linux-source.sh --patched  the same with patches/linux/
+#   qemu-scripts/host/linux-source.sh            the pristine tree
+#   qemu-scripts/host/linux-source.sh --patched  the same with patches/linux/
 #
 # Extracted once into $SVMDEMO_CACHE/linux/; prints the tree's path on
 # stdout.

@@ -4,7 +4,7 @@
 # Everything fetched or built lives under $SVMDEMO_CACHE, outside the clone,
 # in directories keyed on their inputs so that re-runs are fast.
 
-SVMDEMO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SVMDEMO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SVMDEMO_CACHE=${SVMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/svmdemo}
 APT_DIR=$SVMDEMO_CACHE/apt
 DEB_DIR=$SVMDEMO_CACHE/debs

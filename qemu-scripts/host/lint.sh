@@ -57,7 +57,7 @@ sparse_bin() {
 		(cd "$dir/dl" && lapt_get -q source --download-only "sparse=$v") \
 			>"$dir.log" 2>&1 || die "could not fetch the sparse $v source"
 		dpkg-source --no-check -x "$dir"/dl/*.dsc "$dir/src" >>"$dir.log" 2>&1
-		"$SVMDEMO_TOP/qemu-scripts/in-buildroot.sh" \
+		"$SVMDEMO_TOP/qemu-scripts/host/in-buildroot.sh" \
 			make -s -C "/tools/sparse-$v/src" CC=gcc sparse >>"$dir.log" 2>&1 ||
 			die "building sparse failed (see $dir.log)"
 		cp "$dir/src/sparse" "$dir/sparse"
@@ -84,13 +84,13 @@ sparse_check() {
 	local bin
 	bin=$(sparse_bin)
 	checker_valid
-	"$SVMDEMO_TOP/qemu-scripts/in-buildroot.sh" sh -c \
+	"$SVMDEMO_TOP/qemu-scripts/host/in-buildroot.sh" sh -c \
 		"make -s -C \$KDIR M=/src C=2 CHECK=$bin modules" 2>&1 |
 		{ ! grep -E 'warning:|error:|not available'; }
 }
 
 werror_build() {
-	"$SVMDEMO_TOP/qemu-scripts/in-buildroot.sh" sh -c \
+	"$SVMDEMO_TOP/qemu-scripts/host/in-buildroot.sh" sh -c \
 		'make -s -B -C $KDIR M=/src W=1 KCFLAGS=-Werror modules'
 }
 
@@ -100,7 +100,7 @@ werror_build() {
 qemu_checkpatch() {
 	local src series p rc=0
 	src=$(cat "$SVMDEMO_CACHE/qemu-src/current")
-	series=$("$SVMDEMO_TOP/qemu-scripts/qemu-series.sh" "$out/qemu-series")
+	series=$("$SVMDEMO_TOP/qemu-scripts/host/qemu-series.sh" "$out/qemu-series")
 	for p in "$series"/0*.patch; do
 		case $p in */0000-cover-letter.patch) continue ;; esac
 		perl "$src/scripts/checkpatch.pl" -q "$p" || rc=1

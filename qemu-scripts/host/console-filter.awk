@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The VM's console on its way to the log (qemu-scripts/vm-run.sh): QEMU's
+# The VM's console on its way to the log (qemu-scripts/host/vm-run.sh): QEMU's
 # stderr (trace events) and the guest's serial console, in the order QEMU
 # wrote them. Every line passes through unchanged except the IOMMU's
 # refusals, which are counted:

@@ -4,7 +4,7 @@
 # liburing), with the repository bind-mounted at /src. A private mount
 # namespace makes sure no mount outlives the command.
 #
-#   qemu-scripts/in-buildroot.sh make -C /src/selftests
+#   qemu-scripts/host/in-buildroot.sh make -C /src/selftests
 #
 # With KSRC=DIR (a Linux tree, 'make kernel KSRC=DIR'), the tree is mounted
 # read-only at /linux and its build directory at /kbuild: KDIR and KSFT_DIR

@@ -11,7 +11,7 @@
 #     protection, refcount_t, a hung task or a panic, and QEMU must exit
 #     normally within the time limit.
 #
-#   qemu-scripts/vm-run.sh MODE [TIMEOUT_SECONDS]
+#   qemu-scripts/host/vm-run.sh MODE [TIMEOUT_SECONDS]
 # Environment: QEMU, KERNEL, CPU, MEM, SMP, TRACE (QEMU trace patterns, comma
 # separated), IOMMU_OPTS (replace the intel-iommu options), NO_DEVICE=1,
 # SVMDEMO_BUS=pcie.0 (no root port), SVMDEMO_OPTS, QEMU_EXTRA, LOG.
@@ -87,7 +87,7 @@ if [ "${NO_DEVICE:-0}" != 1 ]; then
 	fi
 fi
 # Every DMA the IOMMU refuses, counted by the console filter below
-# (qemu-scripts/console-filter.awk); a QEMU without these trace events
+# (qemu-scripts/host/console-filter.awk); a QEMU without these trace events
 # is judged by its one "detected translation failure" line instead.
 refusals=(vtd_translate_fail vtd_translated_request_blocked
 	vtd_ir_translated_write_blocked)
@@ -112,7 +112,7 @@ initrd=$build/initramfs-$mode.cpio.gz
 # 8-byte loops, and every page the guest faults in (for the CPU or for a
 # page request) is cleared several times faster (docs/performance.md).
 CPU=${CPU:-max,la57=off,erms=off,fsrm=off,fsrs=off}
-"$SVMDEMO_TOP/qemu-scripts/mkinitramfs.sh" "$mode" "$initrd"
+"$SVMDEMO_TOP/qemu-scripts/host/mkinitramfs.sh" "$mode" "$initrd"
 
 # shellcheck disable=SC2206
 cmd=("$QEMU" -machine q35 -accel tcg -cpu "$CPU" -m "${MEM:-2G}"
@@ -183,7 +183,7 @@ set +e
 # console line as it comes.
 # mawk reads a pipe in blocks unless told otherwise: the hotplug watcher
 # needs every console line as it comes.
-filter=(awk -f "$SVMDEMO_TOP/qemu-scripts/console-filter.awk")
+filter=(awk -f "$SVMDEMO_TOP/qemu-scripts/host/console-filter.awk")
 awk -W version 2>&1 | grep -q mawk && filter=(awk -W interactive "${filter[@]:1}")
 timeout -k 10 "$limit" "${cmd[@]}" </dev/null 2>&1 | stdbuf -oL tr -d '\r' |
 	"${filter[@]}" | tee "$log"

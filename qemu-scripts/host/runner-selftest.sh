@@ -19,7 +19,7 @@ run() {
 	local out=$logs/runner-$1.out
 	step "runner test: $1 ($2)" >&2
 	if TESTS=svm_runner_probe TEST_ARGS=$2 LOG=$logs/runner-$1.log \
-		"$SVMDEMO_TOP/qemu-scripts/vm-run.sh" check 300 >"$out" 2>&1; then
+		"$SVMDEMO_TOP/qemu-scripts/host/vm-run.sh" check 300 >"$out" 2>&1; then
 		echo pass
 	else
 		echo fail
