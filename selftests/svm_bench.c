@@ -6,7 +6,7 @@
  * FILE, the raw figures as one JSON object. Every figure that matters is a
  * ratio of two things measured in this same run (the machines are noisy);
  * the host-side figures (host memcpy, make check time) are merged in by
- * the host (qemu-scripts/bench-report.py).
+ * the host (qemu-scripts/host/bench-report.py).
  *
  *   svm_bench [-t SECONDS_PER_ROW] [-r ROUNDS] [-j FILE] [-p MAX_PROCS]
  *             [-o SECTION,...]
@@ -378,8 +378,10 @@ static void bench_latency(void)
 	long long ats50 = svm_sysfs("latency/ats_p50_us");
 	long long ats99 = svm_sysfs("latency/ats_p99_us");
 
-	printf("  device round trips: page group p50 <= %lld us, p99 <= %lld us; ATS p50 <= %lld us, p99 <= %lld us\n",
-	       pri50, pri99, ats50, ats99);
+	printf("  device round trips (us): page group p50 <= %lld, p99 <= %lld\n",
+	       pri50, pri99);
+	printf("  device round trips (us): ATS p50 <= %lld, p99 <= %lld\n",
+	       ats50, ats99);
 	jnum("pri_roundtrip_us_p50", pri50 > 0 ? pri50 : NAN);
 	jnum("pri_roundtrip_us_p99", pri99 > 0 ? pri99 : NAN);
 	jnum("ats_roundtrip_us_p50", ats50 > 0 ? ats50 : NAN);

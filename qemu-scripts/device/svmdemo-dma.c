@@ -8,9 +8,9 @@
  * accessed with no lock held, pinned, so that an invalidation of the
  * range waits for the access to end. Everything else (the first
  * translated request of a job after each invalidation, which lets the
- * IOMMU check that the function may send translated requests; targets that are not RAM; DMA
- * without PASID) goes through the IOMMU in a BQL section, after checking
- * that the translation is still current.
+ * IOMMU check that the function may send translated requests; targets
+ * that are not RAM; DMA without PASID) goes through the IOMMU in a BQL
+ * section, after checking that the translation is still current.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -200,9 +200,9 @@ static uint64_t svmdemo_entry_span(const SvmdemoAtcEntry *e, uint64_t addr,
  * The first access of a job, and the first after each invalidation, is a
  * translated request through the function's bus master address space, so
  * the IOMMU decides whether it accepts translated requests from the
- * function at all (svmdemo_job_checked()). The rest goes straight to the RAM the
- * translation points to, one access per ATC entry (a 2 MiB entry is one
- * memcpy) instead of one IOMMU lookup per 4 KiB page.
+ * function at all (svmdemo_job_checked()). The rest goes straight to the
+ * RAM the translation points to, one access per ATC entry (a 2 MiB entry
+ * is one memcpy) instead of one IOMMU lookup per 4 KiB page.
  */
 uint32_t svmdemo_dma(SvmdemoQueue *q, SvmdemoJob *job, uint64_t addr,
                      void *buf, uint64_t len, uint64_t ahead, bool is_write,
