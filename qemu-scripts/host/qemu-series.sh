@@ -31,7 +31,8 @@ git_() { git -C "$repo" -c user.name="svmdemo developers" \
 
 # A git repository of the pristine source, made once per version.
 repo=$SVMDEMO_CACHE/qemu-git/${ver#*:}
-if [ ! -f "$repo/.svmdemo-ready" ]; then
+# The mark lives in .git/: in the work tree, "git add -A" would commit it.
+if [ ! -f "$repo/.git/svmdemo-ready" ]; then
 	step "making a git repository of QEMU $ver (once)" >&2
 	rm -rf "$repo" && mkdir -p "$(dirname "$repo")"
 	cp -a "$src" "$repo"
@@ -39,10 +40,10 @@ if [ ! -f "$repo/.svmdemo-ready" ]; then
 	git_ add -f -A
 	git_ commit -q -m "QEMU $ver (Debian source)"
 	git_ tag base
-	touch "$repo/.svmdemo-ready"
+	touch "$repo/.git/svmdemo-ready"
 fi
 git_ checkout -q -f --detach base
-git_ clean -q -f -d -x -e .svmdemo-ready
+git_ clean -q -f -d -x
 
 # 1. The VT-d patches, unless this QEMU has VT-d SVM already.
 vtd_patches() {
