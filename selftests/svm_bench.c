@@ -228,9 +228,11 @@ static double noop_async(int fd, unsigned int depth)
 
 /*
  * io_uring: one IORING_OP_URING_CMD per job (the job inline in a 128-byte
- * SQE, SVMDEMO_URING_CMD_JOB128), @depth in flight.
+ * SQE, SVMDEMO_URING_CMD_JOB128), @depth in flight. With @ring_nop,
+ * IORING_OP_NOP instead, which never reaches the driver: io_uring's own
+ * cost per request on the same ring, the floor of the io_uring rows.
  */
-static double noop_uring(int fd, unsigned int depth)
+static double noop_uring(int fd, unsigned int depth, bool ring_nop)
 {
 	const struct svmdemo_job noop = svm_job(SVMDEMO_OPCODE_NOOP, NULL,
 						NULL, 0, 0);
@@ -254,7 +256,12 @@ static double noop_uring(int fd, unsigned int depth)
 
 			if (!sqe)
 				break;
-			uring_job128_prep(sqe, fd, &noop, n + inflight);
+			if (ring_nop) {
+				io_uring_prep_nop(sqe);
+				sqe->user_data = n + inflight;
+			} else {
+				uring_job128_prep(sqe, fd, &noop, n + inflight);
+			}
 			inflight++;
 		}
 		if (!inflight)
@@ -659,7 +666,7 @@ static void bench_scale(void)
 int main(int argc, char **argv)
 {
 	const char *out = NULL;
-	double sync1, b64, a64, a256, u64, u256;
+	double sync1, b64, a64, a256, u64, u256, nop64;
 	int fd, opt, i;
 
 	while ((opt = getopt(argc, argv, "t:r:j:p:o:")) != -1) {
@@ -705,14 +712,16 @@ int main(int argc, char **argv)
 	a256 = 0;
 	u64 = NAN;
 	u256 = NAN;
+	nop64 = NAN;
 	for (i = 0; i < rounds && want("noop"); i++) {
 		best(&sync1, noop_sync(fd, 1));
 		best(&b64, noop_sync(fd, BATCH));
 		best(&a64, noop_async(fd, 64));
 		best(&a256, noop_async(fd, 256));
 		if (info.caps & SVMDEMO_CAP_URING_CMD) {
-			best(&u64, noop_uring(fd, 64));
-			best(&u256, noop_uring(fd, 256));
+			best(&u64, noop_uring(fd, 64, false));
+			best(&u256, noop_uring(fd, 256, false));
+			best(&nop64, noop_uring(fd, 64, true));
 		}
 	}
 	printf("%-28s %12s %8s\n", "NOOP submission", "jobs/s", "x sync");
@@ -722,6 +731,8 @@ int main(int argc, char **argv)
 	printf("%-28s %12.0f %8.2f\n", "async ioctl, QD 256", a256, a256 / sync1);
 	printf("%-28s %12.0f %8.2f\n", "io_uring, QD 64", u64, u64 / sync1);
 	printf("%-28s %12.0f %8.2f\n", "io_uring, QD 256", u256, u256 / sync1);
+	printf("%-28s %12.0f %8.2f\n", "IORING_OP_NOP, QD 64", nop64,
+	       nop64 / sync1);
 	jnum("noop_sync_jobs_per_s", sync1);
 	jnum("noop_batch64_jobs_per_s", b64);
 	jnum("noop_async_qd64_jobs_per_s", a64);
@@ -732,6 +743,8 @@ int main(int argc, char **argv)
 	jnum("async_qd64_vs_sync_noop", a64 / sync1);
 	jnum("uring_qd64_vs_sync_noop", u64 / sync1);
 	jnum("uring_qd64_vs_async_qd64_noop", u64 / a64);
+	/* io_uring's own requests per second on the same ring (no driver) */
+	jnum("ring_nop_qd64_per_s", nop64);
 
 	if (want("copy"))
 		bench_copy(fd);

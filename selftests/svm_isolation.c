@@ -488,7 +488,7 @@ TEST_F(iso, inherited_file_after_fork_and_exec_is_refused)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		char env[64];
-		char *const argv[] = { "svm_isolation2", NULL };
+		char *const argv[] = { "svm_isolation", NULL };
 		char *const envp[] = { env, NULL };
 
 		snprintf(env, sizeof(env), EXEC_ENV "=%d", fd);

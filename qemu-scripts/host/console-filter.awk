@@ -13,7 +13,7 @@
 # printed with a "svmdemo-runner: unexpected" prefix, which fails the run.
 #
 # Windows: "svmdemo-expect: open NAME" .. "svmdemo-expect: close NAME",
-# written by the tests (selftests/svm_robust.h), NAME being the test as the
+# written by the tests (selftests/svmdemo_test.h), NAME being the test as the
 # kselftest harness names it. However a test ended, its window closes at
 # its result line ("# ok N NAME", "# not ok N NAME"), and every window
 # closes when a binary ends ("ok N selftests: ...") or starts. The tests
