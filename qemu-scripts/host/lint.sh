@@ -46,7 +46,7 @@ kernel_checkpatch() {
 # Newest sparse source the sid index has, built once in the build root.
 sparse_bin() {
 	local v dir
-	apt_local_setup
+	apt_local_setup >&2	# its progress must not reach our stdout
 	v=$(lapt_cache showsrc sparse | awk '/^Version:/ { print $2 }' |
 		sort -V | tail -n1)
 	[ -n "$v" ] || die "no sparse source in the sid index"
