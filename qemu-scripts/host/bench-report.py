@@ -97,15 +97,11 @@ def main():
     missed = []
     for key, target, ok in rows:
         v = r.get(key)
-        if v is None:
-            print("%-30s %12s  %-22s %s" % (key, "n/a", target,
-                                            "" if ok is None else "MISSED"))
-        else:
-            good = ok is None or ok(v)
-            print("%-30s %12.4g  %-22s %s" % (key, v, target,
-                                              "" if ok is None else
-                                              "met" if good else "MISSED"))
-        if ok is not None and (v is None or not ok(v)):
+        good = None if ok is None else v is not None and ok(v)
+        verdict = "" if good is None else "met" if good else "MISSED"
+        shown = "%12s" % "n/a" if v is None else "%12.4g" % v
+        print("%-30s %s  %-22s %s" % (key, shown, target, verdict))
+        if good is False:
             missed.append(key)
     print("raw figures and ratios: %s" % out_f)
     if missed:
