@@ -3,7 +3,8 @@
 # make qemu: Debian's QEMU source + our series (qemu-series.sh: the VT-d
 # patches of patches/qemu/, then the svmdemo device, its unit test and its
 # qtests, generated from this repository) -> a minimal TCG
-# qemu-system-x86_64, its qtests, cached.
+# qemu-system-x86_64, its qtests, cached; built and run in the project's
+# Debian root (root.sh) with the root's compiler and libraries.
 #
 # The tree is a git repository of the source, keyed on its version and
 # the configure flags. The series is applied in a scratch index and the
@@ -22,7 +23,8 @@ src=$(cat "$SVMDEMO_CACHE/qemu-src/current" 2>/dev/null) ||
 	die "no QEMU source yet: run 'make deps' first"
 ver=$(cat "$SVMDEMO_CACHE/qemu-src/version")
 
-key=$(echo "git-tree 3 $ver $CONFIGURE_FLAGS" | sha256sum | cut -c1-16)
+# The root's id: its compiler and libraries are QEMU's.
+key=$(echo "git-tree 3 $ver $CONFIGURE_FLAGS $SVMDEMO_ROOT_ID" | sha256sum | cut -c1-16)
 work=$SVMDEMO_CACHE/qemu/$key
 tree=$work/src
 

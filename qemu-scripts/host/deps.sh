@@ -1,45 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make deps: install the host build packages and fetch everything else
-# (QEMU source, firmware, guest kernel, trixie build root, kselftest headers)
-# into $SVMDEMO_CACHE. Idempotent; every step is skipped when its cache exists.
+# make deps: inside the project's Debian root (root.sh), fetch the QEMU
+# source, firmware, guest kernel and its headers, and the kselftest
+# headers into $SVMDEMO_CACHE. Idempotent; every step is skipped when its
+# cache exists. Nothing is installed on the host.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-
-HOST_PKGS="build-essential ninja-build pkg-config python3-venv libglib2.0-dev
-libpixman-1-dev flex bison dpkg-dev cpio debootstrap busybox-static xz-utils
-zstd unzip patch pciutils"
-
-host_packages() {
-	local missing=() p
-	for p in $HOST_PKGS; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-			grep -q '^install ok installed' || missing+=("$p")
-	done
-	if [ ${#missing[@]} -gt 0 ]; then
-		[ "$(id -u)" = 0 ] || die "need root to install host packages: ${missing[*]}"
-		step "installing host packages: ${missing[*]}"
-		DEBIAN_FRONTEND=noninteractive apt-get -q update >/dev/null ||
-			die "apt-get update failed"
-		DEBIAN_FRONTEND=noninteractive apt-get -qy install "${missing[@]}" >/dev/null ||
-			die "could not install host packages: ${missing[*]}"
-	fi
-}
-
-# QEMU needs meson >= 1.5; bookworm has 1.0, bookworm-backports has 1.7.
-host_meson() {
-	local v deb
-	v=$(meson --version 2>/dev/null || echo 0)
-	if dpkg --compare-versions "$v" ge 1.5; then
-		return
-	fi
-	v=$(pkg_version_in meson bookworm-backports)
-	[ -n "$v" ] || die "meson >= 1.5 not found in bookworm-backports"
-	deb=$(fetch_deb "meson=$v")
-	step "installing meson $v from bookworm-backports"
-	DEBIAN_FRONTEND=noninteractive apt-get -qy install "$deb" >/dev/null ||
-		die "could not install $deb"
-}
 
 # Usable = has the PCI ATS/PRI API that the VT-d series and device build on.
 qemu_source_usable() {
@@ -159,34 +125,16 @@ guest_modules() {
 	touch "$dst/.ready"
 }
 
-# A Debian trixie root with the guest kernel's headers, gcc and liburing:
-# the 7.x kbuild helpers are trixie binaries.
-build_root() {
-	local pkgs key root m
-	# bc, bison, flex and libelf-dev build guest kernels (make kernel).
-	pkgs="linux-headers-$KABI=$KVER_PKG gcc make libc6-dev liburing-dev dkms"
-	pkgs+=" bc bison flex libelf-dev"
-	key=$(echo "$pkgs" | sha256sum | cut -c1-12)
-	root=$SVMDEMO_CACHE/buildroot/trixie-$key
-	if [ ! -f "$root/.svmdemo-ready" ]; then
-		m=$(host_mirror)
-		rm -rf "$root"
-		mkdir -p "$(dirname "$root")"
-		step "creating the trixie build root (debootstrap, about 30 s)"
-		debootstrap --variant=minbase trixie "$root" "$m" \
-			>"$root.log" 2>&1 ||
-			die "debootstrap trixie failed (see $root.log)"
-		cat >"$root/etc/apt/sources.list" <<-EOF
-		deb $m trixie main
-		deb $m trixie-backports main
-		EOF
-		step "installing $pkgs in the build root"
-		chroot "$root" sh -c "apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get -qy --no-install-recommends install $pkgs && apt-get clean" \
-			>>"$root.log" 2>&1 ||
-			die "could not install '$pkgs' in the build root (see $root.log)"
-		touch "$root/.svmdemo-ready"
-	fi
-	echo "BUILDROOT=$root" >>"$SVMDEMO_CACHE/kernel.env.new"
+# The guest kernel's headers in the root (root.sh), for the module and
+# DKMS: the one package of the root that follows trixie-backports.
+kernel_headers() {
+	[ -d "/usr/src/linux-headers-$KABI" ] && return
+	step "installing linux-headers-$KABI in the root"
+	{ apt-get -q update &&
+	  DEBIAN_FRONTEND=noninteractive apt-get -qy --no-install-recommends \
+		install "linux-headers-$KABI=$KVER_PKG" && apt-get clean; } \
+		>"$SVMDEMO_CACHE/headers.log" 2>&1 ||
+		die "could not install linux-headers-$KABI (see $SVMDEMO_CACHE/headers.log)"
 }
 
 # kselftest.h, kselftest_harness.h (and checkpatch.pl for 'make lint') from
@@ -221,14 +169,12 @@ main() {
 	# One deps run at a time per cache (parallel makes, several shells).
 	exec 9>"$SVMDEMO_CACHE/.deps.lock"
 	flock 9
-	host_packages
 	apt_local_setup
-	host_meson
 	qemu_source
 	firmware
 	guest_kernel
 	guest_modules
-	build_root
+	kernel_headers
 	kernel_source_bits
 	# Published only when complete: other commands read it at any time.
 	mv "$SVMDEMO_CACHE/kernel.env.new" "$SVMDEMO_CACHE/kernel.env"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Run a command inside the trixie build root (guest kernel headers, gcc-14,
-# liburing), with the repository bind-mounted at /src. A private mount
-# namespace makes sure no mount outlives the command.
+# Run a command in the project's Debian root (root.sh: guest kernel
+# headers, gcc-14, liburing) with the fixed paths the kbuild and selftest
+# makefiles use: the repository at /src, the kselftest headers at /ksrc,
+# the cache's tools at /tools. A private mount namespace makes sure no
+# mount outlives the command; the environment is a clean one.
 #
 #   qemu-scripts/host/in-buildroot.sh make -C /src/selftests
 #
@@ -12,11 +14,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 load_kernel_env
-[ -f "${BUILDROOT:-}/.svmdemo-ready" ] || die "no build root: run 'make deps' first"
 [ $# -gt 0 ] || die "usage: $0 command [args...]"
 
 if [ "${SVMDEMO_IN_NS:-}" != 1 ]; then
-	[ "$(id -u)" = 0 ] || die "entering the build root needs root (chroot, mount namespace)"
 	exec env SVMDEMO_IN_NS=1 unshare --mount --propagation private "$0" "$@"
 fi
 
@@ -25,23 +25,21 @@ bind() {
 	mount --bind "$1" "$2"
 }
 
-bind "$SVMDEMO_TOP" "$BUILDROOT/src"
+bind "$SVMDEMO_TOP" /src
 mkdir -p "$SVMDEMO_CACHE/tools"
-bind "$SVMDEMO_CACHE/tools" "$BUILDROOT/tools"
-[ -d "${KSFT_ROOT:-}" ] && bind "$KSFT_ROOT" "$BUILDROOT/ksrc"
+bind "$SVMDEMO_CACHE/tools" /tools
+[ -d "${KSFT_ROOT:-}" ] && bind "$KSFT_ROOT" /ksrc
 kdir=/usr/src/linux-headers-$KABI
 ksft=/ksrc/tools/testing/selftests
 if [ -n "${KSRC:-}" ]; then
 	kbuild=$(kernel_build_dir)
 	mkdir -p "$kbuild"
-	bind "$(cd "$KSRC" && pwd -P)" "$BUILDROOT/linux"
-	mount -o remount,bind,ro "$BUILDROOT/linux"
-	bind "$kbuild" "$BUILDROOT/kbuild"
+	bind "$(cd "$KSRC" && pwd -P)" /linux
+	mount -o remount,bind,ro /linux
+	bind "$kbuild" /kbuild
 	kdir=/kbuild
 	ksft=/linux/tools/testing/selftests
 fi
-mount -t proc proc "$BUILDROOT/proc"
-mount --bind /dev "$BUILDROOT/dev"
-exec chroot "$BUILDROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+exec /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root LANG=C.UTF-8 KABI="$KABI" TERM=dumb \
 	KDIR="$kdir" KSFT_DIR="$ksft" "$@"

@@ -6,26 +6,30 @@
 
 SVMDEMO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SVMDEMO_CACHE=${SVMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/svmdemo}
+
+# Every script that sources this file runs inside the project's Debian
+# root (root.sh): on the host, it starts itself again in there.
+if [ "${SVMDEMO_IN_ROOT:-}" != 1 ]; then
+	exec "$SVMDEMO_TOP/qemu-scripts/host/root.sh" run \
+		"$(cd "$(dirname "$0")" && pwd)/$(basename "$0")" "$@"
+fi
 APT_DIR=$SVMDEMO_CACHE/apt
 DEB_DIR=$SVMDEMO_CACHE/debs
 
 # The QEMU source we build on; see docs/building.md for the detection rules.
 QEMU_DEB_VERSION=${QEMU_DEB_VERSION:-1:10.2.2+ds-1}
 
-step() { printf '==> %s\n' "$*"; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# step, die
+. "$SVMDEMO_TOP/qemu-scripts/host/host-env.sh"
 
 # Hash of the given files/strings: the key of a cache directory.
 key_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
-# The Debian mirror the host already uses (never hard-coded in the repo).
+# The Debian mirror the root was made from (root.sh: the host's apt
+# sources or MIRROR=; never written in the repository).
 host_mirror() {
-	local uri
-	uri=$(apt-get indextargets --format '$(REPO_URI) $(CODENAME)' \
-		'Created-By: Packages' 2>/dev/null |
-		awk '$2 == "bookworm" { print $1; exit }')
-	[ -n "$uri" ] || die "cannot find the host's Debian mirror in its apt configuration (no bookworm main source)"
-	printf '%s\n' "${uri%/}"
+	[ -n "${SVMDEMO_MIRROR:-}" ] || die "no Debian mirror known (SVMDEMO_MIRROR)"
+	printf '%s\n' "${SVMDEMO_MIRROR%/}"
 }
 
 # apt-get/apt-cache with a project-local state: the host's apt config is
@@ -40,14 +44,13 @@ apt_local_opts() {
 lapt_get() { mapfile -t o < <(apt_local_opts); apt-get "${o[@]}" "$@"; }
 lapt_cache() { mapfile -t o < <(apt_local_opts); apt-cache "${o[@]}" "$@"; }
 
-# Make the local apt state (extra suites: bookworm-backports, trixie,
-# trixie-backports, sid sources) and refresh it at most once an hour.
+# Make the local apt state (trixie, trixie-backports, sid sources) and
+# refresh it at most once an hour.
 apt_local_setup() {
 	local m kr=/usr/share/keyrings/debian-archive-keyring.gpg
 	mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/archives/partial" "$DEB_DIR"
 	m=$(host_mirror)
 	cat >"$APT_DIR/sources.list.new" <<-EOF
-	deb [signed-by=$kr] $m bookworm-backports main
 	deb [signed-by=$kr] $m trixie main
 	deb [signed-by=$kr] $m trixie-backports main
 	deb-src [signed-by=$kr] $m sid main
@@ -55,7 +58,7 @@ apt_local_setup() {
 	if ! cmp -s "$APT_DIR/sources.list.new" "$APT_DIR/sources.list" ||
 	   [ -z "$(find "$APT_DIR/stamp" -mmin -60 2>/dev/null)" ]; then
 		mv "$APT_DIR/sources.list.new" "$APT_DIR/sources.list"
-		step "refreshing package indexes (bookworm-backports, trixie, trixie-backports, sid sources) from $m"
+		step "refreshing package indexes (trixie, trixie-backports, sid sources) from $m"
 		lapt_get -q update >"$APT_DIR/update.log" 2>&1 ||
 			die "apt update of the extra suites failed (see $APT_DIR/update.log)"
 		touch "$APT_DIR/stamp"

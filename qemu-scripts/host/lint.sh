@@ -70,7 +70,7 @@ sparse_bin() {
 # kbuild silently turns C= off: add one that really runs the checker.
 checker_valid() {
 	local f
-	f=$(ls -d "$BUILDROOT"/usr/src/linux-headers-*-common | head -n1)/scripts/checker-valid.sh
+	f=$(ls -d /usr/src/linux-headers-*-common | head -n1)/scripts/checker-valid.sh
 	[ -x "$f" ] && return
 	cat >"$f" <<-'EOF'
 	#!/bin/sh

@@ -23,8 +23,6 @@ install -m 644 "$SVMDEMO_TOP/selftests/settings" "$stage/selftests/"
 for f in "$SVMDEMO_TOP"/qemu-scripts/guest/*.sh; do
 	install -m 755 "$f" "$stage/usr/share/svmdemo/"
 done
-mknod -m 600 "$stage/dev/console" c 5 1
-mknod -m 666 "$stage/dev/null" c 1 3
 echo "$mode" >"$stage/etc/svmdemo/mode"
 echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>"$stage/etc/passwd"
@@ -87,5 +85,25 @@ if [ -n "${TESTS:-}" ]; then
 		echo "$t ${TEST_ARGS:-}" >>"$stage/selftests/list"
 	done
 fi
-(cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$out.tmp"
+# One newc cpio entry (name, mode, rdev major and minor; no data).
+cpio_entry() {
+	local name=$1 n=$((${#1} + 1))
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		0 "$2" 0 0 1 0 0 0 0 "$3" "$4" "$n" 0
+	printf '%s\0' "$name"
+	# The 110-byte header and the name are padded to 4 bytes.
+	head -c $(((4 - (110 + n) % 4) % 4)) /dev/zero
+}
+
+# The console and /dev/null the kernel opens for /init, as a second
+# archive: creating device nodes needs a privilege a user does not have
+# in the root's user namespace.
+device_nodes() {
+	cpio_entry dev/console $((0020600)) 5 1
+	cpio_entry dev/null $((0020666)) 1 3
+	cpio_entry TRAILER!!! 0 0 0
+}
+
+{ (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet)
+  device_nodes; } | gzip -1 >"$out.tmp"
 mv "$out.tmp" "$out"
