@@ -18,8 +18,8 @@ KBUILD_MAKE = make -s -C $$KDIR M=/src W=1 VTD_WORKAROUNDS=$(VTD_WORKAROUNDS)
 # debug: with the kernel's bug detectors); docs/kernel.md.
 export KSRC KCONFIG
 
-.PHONY: all deps qemu module selftests run demo shell check bench lint clean help \
-	kernel qtest qemu-series \
+.PHONY: all deps doctor doctor-test qemu module selftests run demo shell check bench lint clean help \
+	kernel qtest qemu-series distclean \
 	runner-test \
 	install install-headers dkms-install dkms-uninstall dkms-check
 
@@ -38,7 +38,16 @@ help:
 	@echo "make kernel KSRC=DIR [KCONFIG=debug]  a guest kernel from your tree"
 	@echo "   (then make check|demo|shell|bench|stress KSRC=DIR boot it)"
 	@echo "make qemu-series    the QEMU series for git am, in build/qemu-series/"
-	@echo "make deps | qemu | module | selftests | dkms-check | clean"
+	@echo "make doctor  check what the host needs (docs/building.md)"
+	@echo "make deps | qemu | module | selftests | dkms-check | clean | distclean"
+
+# What the host must have; the rest is built in the project's Debian root.
+doctor:
+	@$(S)/doctor.sh
+
+# doctor names a requirement that is hidden from it (CI).
+doctor-test:
+	@$(S)/doctor-test.sh
 
 deps:
 	@$(S)/deps.sh
@@ -108,15 +117,21 @@ lint: deps
 	@$(S)/lint.sh
 
 # ---- on your own machine (not the VM): running kernel, distro headers ----
+# These write /lib/modules, /usr and /usr/src: root's business.
+need-root = @[ "$$(id -u)" = 0 ] || { echo "make $(MAKECMDGOALS) installs into the system and needs root: run 'sudo make $(MAKECMDGOALS)' (the tests need no root: make check)" >&2; exit 1; }
+
 install: install-headers
+	$(need-root)
 	$(MAKE) -C $(INSTALL_KDIR) M=$(CURDIR) modules
 	$(MAKE) -C $(INSTALL_KDIR) M=$(CURDIR) modules_install
 	depmod -a $(notdir $(patsubst %/build,%,$(INSTALL_KDIR)))
 
 install-headers:
+	$(need-root)
 	install -D -m 644 uapi/linux/svmdemo.h $(DESTDIR)$(PREFIX)/include/linux/svmdemo.h
 
 dkms-install: install-headers
+	$(need-root)
 	rm -rf $(DESTDIR)/usr/src/svmdemo-$(VERSION)
 	mkdir -p $(DESTDIR)/usr/src/svmdemo-$(VERSION)
 	mkdir -p $(DESTDIR)/usr/src/svmdemo-$(VERSION)/driver \
@@ -130,6 +145,7 @@ dkms-install: install-headers
 	dkms install -m svmdemo -v $(VERSION) $(if $(KVER),-k $(KVER))
 
 dkms-uninstall:
+	$(need-root)
 	-dkms remove -m svmdemo -v $(VERSION) --all
 	rm -rf $(DESTDIR)/usr/src/svmdemo-$(VERSION)
 
@@ -137,6 +153,10 @@ dkms-uninstall:
 dkms-check: deps
 	@$(S)/dkms-check.sh
 
+# build/ and the whole cache (the root's files owned by subordinate ids too).
+distclean: clean
+	@$(S)/root.sh purge
+
 clean:
 	rm -rf build
-	[ ! -f Kbuild ] || $(S)/in-buildroot.sh sh -c '$(KBUILD_MAKE) clean' || true
+	! $(S)/root.sh ready || $(S)/in-buildroot.sh sh -c '$(KBUILD_MAKE) clean' || true
