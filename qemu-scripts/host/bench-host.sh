@@ -6,7 +6,7 @@
 #      BENCH_CHECK=0 skips it and reuses the last recorded time
 #      (build/logs/make-check-warm.s), if any;
 #   2. measure the host's memcpy bandwidth (host_memcpy.c, built with the
-#      host's compiler) just before the VM boots;
+#      root's compiler, run on the host's CPU) just before the VM boots;
 #   3. boot the VM in bench mode: svm_bench runs in the guest and its JSON
 #      comes back as build/bench-guest.json;
 #   4. merge the three into build/bench.json and print the ratios.
