@@ -159,4 +159,4 @@ distclean: clean
 
 clean:
 	rm -rf build
-	! $(S)/root.sh ready || $(S)/in-buildroot.sh sh -c '$(KBUILD_MAKE) clean' || true
+	! $(S)/root.sh ready || $(S)/in-buildroot.sh sh -c '$(KBUILD_MAKE) clean' 2>/dev/null || true

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the few scripts that run on the host itself, outside the
 # project's Debian root (root.sh, doctor.sh, .ci/user-check): only bash,

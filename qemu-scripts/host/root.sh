@@ -91,16 +91,17 @@ ns_run() {
 # the namespace with its numeric owners (dev/ stays empty: the host's
 # /dev is bound there).
 create_root() {
-	local root=$1 m mode=unshare tmp
+	local root=$1 m mode=unshare tmp kr=()
 	m=$(debian_mirror) || die "$(mirror_help)"
 	[ "$(id -u)" = 0 ] && mode=root
 	command -v mmdebstrap >/dev/null || root_install_mmdebstrap
 	tmp=$root.tmp
+	[ -n "$(keyring_opt)" ] && kr=("$(keyring_opt)")
 	rm -rf "$tmp" && mkdir -p "$tmp"
 	step "creating the Debian $SUITE root from $m (mmdebstrap, $mode mode, a few minutes)" >&2
 	# shellcheck disable=SC2086
 	mmdebstrap --mode="$mode" --variant=minbase --format=tar \
-		--aptopt="$ROOT_APTOPT" $(keyring_opt) --include="$(echo $ROOT_PKGS | tr ' ' ,)" \
+		--aptopt="$ROOT_APTOPT" ${kr[@]+"${kr[@]}"} --include="$(echo $ROOT_PKGS | tr ' ' ,)" \
 		"$SUITE" - "deb $m $SUITE main" "deb $m $SUITE-backports main" \
 		2>"$root.log" | ns_run tar -x -p --numeric-owner -C "$tmp" \
 		--exclude='./dev/*' ||
