@@ -582,37 +582,47 @@ TEST_F(iso, privileged_bit_is_refused)
 }
 
 /* The kernel's address of @sym from /proc/kallsyms, or 0. */
-static uint64_t ksym(const char *sym)
+/*
+ * The addresses of @n kernel symbols, 0 where not found, from one pass
+ * over /proc/kallsyms: the kernel formats every line of it on each read,
+ * which takes seconds under TCG, and the data symbols are near its end.
+ */
+static void ksyms(const char *const syms[], uint64_t addrs[], size_t n)
 {
 	char line[256], name[128], type;
 	unsigned long long addr;
-	uint64_t ret = 0;
+	size_t found = 0, i;
 	FILE *f = fopen("/proc/kallsyms", "r");
 
+	memset(addrs, 0, n * sizeof(addrs[0]));
 	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c %127s", &addr, &type, name) == 3 &&
-		    !strcmp(name, sym)) {
-			ret = addr;
-			break;
-		}
+		return;
+	while (found < n && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %127s", &addr, &type, name) != 3)
+			continue;
+		for (i = 0; i < n; i++)
+			if (!addrs[i] && !strcmp(name, syms[i])) {
+				addrs[i] = addr;
+				found++;
+			}
+	}
 	fclose(f);
-	return ret;
 }
 
 TEST_F(iso, kernel_addresses_are_refused)
 {
-	const uint64_t addrs[] = {
+	static const char *const syms[] = { "jiffies_64", "init_task", "init_mm" };
+	uint64_t addrs[] = {
 		0xffff888000000000ULL, 0xffff888000100000ULL,
 		0xffffc90000000000ULL, 0xffffffff81000000ULL,
 		0xffffffffff600000ULL,	/* vsyscall */
-		ksym("jiffies_64"), ksym("init_task"), ksym("init_mm"),
+		0, 0, 0,		/* syms[] */
 	};
 	uint8_t *vdso = (uint8_t *)getauxval(AT_SYSINFO_EHDR);
 	struct svmdemo_job j;
 	uint8_t before[64];
 
+	ksyms(syms, addrs + ARRAY_SIZE(addrs) - ARRAY_SIZE(syms), ARRAY_SIZE(syms));
 	for (size_t i = 0; i < ARRAY_SIZE(addrs); i++) {
 		if (!addrs[i])
 			continue;
