@@ -61,7 +61,12 @@
 #define SVM_IQ_ENTRIES      128     /* QS 0: 4 KiB of 256-bit descriptors */
 #define SVM_IQ_DESC_SIZE    32
 #define SVM_PRQ_ORDER       2       /* 2^(7 + 2) = 512 page requests */
-#define SVM_TIMEOUT_US      (5 * G_USEC_PER_SEC)
+/*
+ * Longer than the device's default pri-timeout-ms (5000): a job whose page
+ * request goes unanswered completes with a time-out, which a wait of the
+ * same length raced (desc/random, on a loaded host).
+ */
+#define SVM_TIMEOUT_US      (20 * G_USEC_PER_SEC)
 #define SVM_POLL_US         100
 #define SVM_PG              (4 * KiB)
 #define SVM_WINDOW          (64 * KiB)      /* docs/device.md 10.1 */
