@@ -4,10 +4,10 @@
 # and the statically linked selftests, set up to run one MODE
 # (check, demo, bench, shell).
 #
-#   qemu-scripts/host/mkinitramfs.sh MODE OUTPUT.cpio.gz
+#   qemu-scripts/host/mkinitramfs.sh MODE OUTPUT.cpio
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-[ $# -eq 2 ] || die "usage: $0 MODE OUTPUT.cpio.gz"
+[ $# -eq 2 ] || die "usage: $0 MODE OUTPUT.cpio"
 mode=$1 out=$2
 build=$SVMDEMO_TOP/build
 [ -x /bin/busybox ] && dpkg-query -W busybox-static >/dev/null 2>&1 ||
@@ -105,5 +105,5 @@ device_nodes() {
 }
 
 { (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet)
-  device_nodes; } | gzip -1 >"$out.tmp"
+  device_nodes; } >"$out.tmp"
 mv "$out.tmp" "$out"
