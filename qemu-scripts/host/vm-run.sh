@@ -147,25 +147,47 @@ trap 'rm -rf "$rundir"' EXIT
 watch_pids=()
 if [ "${#device[@]}" -gt 2 ]; then	# on the root port
 	cmd+=(-monitor "unix:$rundir/monitor.sock,server=on,wait=off")
+	# One HMP command; prints the monitor's answer. A device_add while
+	# QEMU still holds the device it unplugged (it drops it once the
+	# guest has powered the slot off) says "Duplicate device ID": it is
+	# retried for up to 10 s, so that the guest's request is not lost.
 	monitor() {
 		/usr/bin/python3 - "$rundir/monitor.sock" "$1" <<-'EOF'
 		import socket, sys, time
-		s = socket.socket(socket.AF_UNIX)
-		s.connect(sys.argv[1])
-		s.settimeout(2)
-		s.sendall(sys.argv[2].encode() + b"\n")
-		time.sleep(0.5)
-		try:
-		    out = s.recv(65536).decode(errors="replace")
-		except OSError:
-		    out = ""
-		s.close()
-		# The monitor's answer, minus its banner, prompts and echo.
-		for l in out.replace("\r", "\n").split("\n"):
-		    l = l.split("\x1b[K")[-1].replace("(qemu) ", "").strip()
-		    if l and not l.startswith("QEMU ") and l != sys.argv[2] \
-		       and "\x1b" not in l:
-		        print("    monitor: " + l, file=sys.stderr)
+		def until_prompt(s):
+		    out, end = b"", time.monotonic() + 10
+		    while not out.endswith(b"(qemu) ") and time.monotonic() < end:
+		        try:
+		            b = s.recv(65536)
+		        except OSError:
+		            break
+		        if not b:
+		            break
+		        out += b
+		    return out.decode(errors="replace")
+		def ask(cmd):
+		    s = socket.socket(socket.AF_UNIX)
+		    s.settimeout(10)
+		    s.connect(sys.argv[1])
+		    until_prompt(s)
+		    s.sendall(cmd.encode() + b"\n")
+		    out = until_prompt(s)
+		    s.close()
+		    # The answer, minus prompts, the echo and its escapes.
+		    lines = []
+		    for l in out.replace("\r", "\n").split("\n"):
+		        l = l.split("\x1b[K")[-1].replace("(qemu) ", "").strip()
+		        if l and l != cmd and "\x1b" not in l:
+		            lines.append(l)
+		    return lines
+		cmd, end = sys.argv[2], time.monotonic() + 10
+		lines = ask(cmd)
+		while any("Duplicate device ID" in l for l in lines) and \
+		      cmd.startswith("device_add") and time.monotonic() < end:
+		    time.sleep(0.1)
+		    lines = ask(cmd)
+		for l in lines:
+		    print("    monitor: " + l, file=sys.stderr)
 		EOF
 	}
 	: >"$log"
@@ -180,6 +202,7 @@ if [ "${#device[@]}" -gt 2 ]; then	# on the root port
 		*) continue ;;
 		esac
 		step "the guest asks for a hotplug: $req" >&2
+		echo x >>"$rundir/answered"
 		monitor "$req" || echo "    (monitor request failed)" >&2
 	done <"$rundir/console" >/dev/null &
 	watch_pids+=($!)
@@ -216,6 +239,10 @@ bad=$(grep -E -m3 "$bad_re" "$log" || true)
 refused=$(grep -m1 '^svmdemo-runner: IOMMU refusals:' "$log" |
 	sed 's/^svmdemo-runner: IOMMU refusals: //' || true)
 grep -q '^svmdemo-vm: done' "$log" || fail+=("the guest did not finish its run")
+# A guest that asked for a hotplug nobody saw fails for that reason.
+if grep -q '^svmdemo-hotplug: ' "$log" && [ ! -s "$rundir/answered" ]; then
+	fail+=("the runner's hotplug watcher answered none of the guest's requests")
+fi
 
 summary=""
 if [ "$mode" = demo ]; then
