@@ -4,8 +4,9 @@
  * submission, while the device waits on a page fault, during teardown
  * (close with jobs queued), while blocked in SVMDEMO_IOC_WAIT and with
  * io_uring commands in flight; exit without close; close from another
- * thread while a job waits on a fault. After 1000 iterations (times
- * SVMDEMO_STRESS): no PASID leaked (a new process gets the PASID a new
+ * thread while a job waits on a fault. Two killers run at once, so that
+ * victims with different PASIDs die and are torn down together. After
+ * 400 iterations (times SVMDEMO_STRESS): no PASID leaked (a new process gets the PASID a new
  * process got before), no memory leaked (slab and MemAvailable within a
  * small bound), no hung task (every child is reaped in time), nothing in
  * the kernel log, and the device still runs jobs.
@@ -20,6 +21,7 @@
 #include "svmdemo_test.h"
 
 #define KILL_ITERS	400
+#define KILLERS		2
 #define BIG		(4UL << 20)
 /* Leak bounds over the whole run (KiB). */
 #define SLAB_BOUND_KB		(8 << 10)
@@ -188,6 +190,44 @@ static bool reap(pid_t pid, int ms, int *status)
 	return false;
 }
 
+/* What one killer did, in memory shared with the test. */
+struct killer {
+	unsigned long by_sc[SC_NR], killed;
+	unsigned int hung;	/* 0, or the iteration (from 1) that hung */
+	enum scenario hung_sc;
+	unsigned int hung_delay;
+};
+
+/*
+ * One killer, in its own process: @iters times, fork a victim running a
+ * random scenario and SIGKILL it after a random delay of up to 20 ms.
+ * Stops at the first victim that is not reaped within 30 s.
+ */
+static void killer_run(struct killer *k, uint64_t seed, unsigned int iters)
+{
+	for (unsigned int i = 0; i < iters; i++) {
+		enum scenario sc = rnd_below(&seed, SC_NR);
+		unsigned int delay = rnd_below(&seed, 20000);
+		int status;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			_exit(1);
+		if (!pid)
+			child(sc, delay);
+		usleep(delay);
+		if (!kill(pid, SIGKILL))
+			k->killed++;
+		if (!reap(pid, 30000, &status)) {
+			k->hung = i + 1;
+			k->hung_sc = sc;
+			k->hung_delay = delay;
+			return;
+		}
+		k->by_sc[sc]++;
+	}
+}
+
 FIXTURE(kill)
 {
 	int kfd;
@@ -218,6 +258,9 @@ TEST_F_TIMEOUT(kill, random_kills_and_exits_leak_nothing, 7200)
 {
 	unsigned int iters = KILL_ITERS * stress_factor();
 	unsigned long by_sc[SC_NR] = { 0 }, killed = 0;
+	struct killer *ks;
+	pid_t kp[KILLERS];
+	int k;
 	struct mem_snap m0, m1;
 	int pasid0, pasid1, fd;
 	char first[512];
@@ -242,25 +285,35 @@ TEST_F_TIMEOUT(kill, random_kills_and_exits_leak_nothing, 7200)
 	ASSERT_LT(0, pasid0);
 	mem_snap(&m0);
 
+	ks = mmap(NULL, KILLERS * sizeof(*ks), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ks);
+	memset(ks, 0, KILLERS * sizeof(*ks));
 	t0 = now_s();
-	for (unsigned int i = 0; i < iters; i++) {
-		enum scenario sc = rnd_below(&self->seed, SC_NR);
-		unsigned int delay = rnd_below(&self->seed, 20000);
-		int status;
-		pid_t pid;
-
-		pid = fork();
-		ASSERT_LE(0, pid);
-		if (!pid)
-			child(sc, delay);
-		usleep(delay);
-		if (!kill(pid, SIGKILL))
-			killed++;
-		ASSERT_TRUE(reap(pid, 30000, &status))
-			TH_LOG("iteration %u (%s, %u us): the child hangs",
-			       i, sc_name[sc], delay);
-		by_sc[sc]++;
+	for (k = 0; k < KILLERS; k++) {
+		kp[k] = fork();
+		ASSERT_LE(0, kp[k]);
+		if (!kp[k]) {
+			killer_run(&ks[k], self->seed + 0x9e3779b97f4a7c15ULL * k,
+				   (iters + k) / KILLERS);
+			_exit(0);
+		}
 	}
+	for (k = 0; k < KILLERS; k++) {
+		int status;
+
+		ASSERT_EQ(kp[k], waitpid(kp[k], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+			TH_LOG("killer %d: status %#x", k, status);
+		EXPECT_EQ(0U, ks[k].hung)
+			TH_LOG("killer %d, iteration %u (%s, %u us): the child hangs",
+			       k, ks[k].hung - 1, sc_name[ks[k].hung_sc],
+			       ks[k].hung_delay);
+		killed += ks[k].killed;
+		for (int sc = 0; sc < SC_NR; sc++)
+			by_sc[sc] += ks[k].by_sc[sc];
+	}
+	munmap(ks, KILLERS * sizeof(*ks));
 
 	/*
 	 * PASIDs go back when the last job of a dead file completed. The

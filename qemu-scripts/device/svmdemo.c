@@ -36,6 +36,8 @@
 
 /* The device whose engine runs on this thread, if any. */
 static __thread SvmdemoState *svmdemo_engine_of_thread;
+/* The device whose register access this thread is in, if any. */
+static __thread SvmdemoState *svmdemo_access_of_thread;
 
 void svmdemo_set_engine_thread(SvmdemoState *s)
 {
@@ -329,27 +331,34 @@ static void svmdemo_write32(SvmdemoState *s, hwaddr addr, uint32_t val)
 /*
  * A DMA of the device's own engine reaching its registers (a ring, a
  * buffer or an MSI address pointed at BAR0) is dropped: the engine would
- * wait for itself.
+ * wait for itself. So is an access made by a register access of the
+ * device on the same thread (an MSI-X message pointed at BAR0). This is
+ * the device's own re-entrancy guard: QEMU's, per device, would also
+ * drop the accesses of other vCPUs while a register access waits for
+ * the engine with the BQL dropped (svmdemo_wait_idle()), losing, say, a
+ * doorbell of another process while one process's PASID is flushed.
  */
-static bool svmdemo_mmio_from_engine(SvmdemoState *s, hwaddr addr)
+static bool svmdemo_mmio_reentered(SvmdemoState *s, hwaddr addr)
 {
-    if (svmdemo_engine_of_thread != s) {
+    if (svmdemo_engine_of_thread != s && svmdemo_access_of_thread != s) {
         return false;
     }
     qemu_log_mask(LOG_GUEST_ERROR,
-                  "svmdemo: DMA to its own register 0x%" HWADDR_PRIx
-                  " dropped\n", addr);
+                  "svmdemo: access to its own register 0x%" HWADDR_PRIx
+                  " from the device dropped\n", addr);
     return true;
 }
 
 static uint64_t svmdemo_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     SvmdemoState *s = opaque;
+    SvmdemoState *outer = svmdemo_access_of_thread;
     uint64_t val;
 
-    if (svmdemo_mmio_from_engine(s, addr)) {
+    if (svmdemo_mmio_reentered(s, addr)) {
         return 0;
     }
+    svmdemo_access_of_thread = s;
     qemu_mutex_lock(&s->lock);
     if (svmdemo_is_reg64(addr)) {
         val = svmdemo_read64(s, addr & ~7ULL);
@@ -363,6 +372,7 @@ static uint64_t svmdemo_mmio_read(void *opaque, hwaddr addr, unsigned size)
         }
     }
     qemu_mutex_unlock(&s->lock);
+    svmdemo_access_of_thread = outer;
     trace_svmdemo_mmio_read(addr, size, val);
     return val;
 }
@@ -371,11 +381,13 @@ static void svmdemo_mmio_write(void *opaque, hwaddr addr, uint64_t val,
                                unsigned size)
 {
     SvmdemoState *s = opaque;
+    SvmdemoState *outer = svmdemo_access_of_thread;
 
     trace_svmdemo_mmio_write(addr, size, val);
-    if (svmdemo_mmio_from_engine(s, addr)) {
+    if (svmdemo_mmio_reentered(s, addr)) {
         return;
     }
+    svmdemo_access_of_thread = s;
     qemu_mutex_lock(&s->lock);
     if (addr < SVMDEMO_COMPAT_REG64_END) {
         if (size == 4) {
@@ -390,6 +402,7 @@ static void svmdemo_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     }
     qemu_mutex_unlock(&s->lock);
     svmdemo_irq_send(s);
+    svmdemo_access_of_thread = outer;
 }
 
 static const MemoryRegionOps svmdemo_mmio_ops = {
@@ -518,6 +531,8 @@ static void svmdemo_pci_realize(PCIDevice *pdev, Error **errp)
     pdev->config[PCI_INTERRUPT_PIN] = 0;
     memory_region_init_io(&s->mmio, OBJECT(s), &svmdemo_mmio_ops, s,
                           "svmdemo-mmio", SVMDEMO_BAR0_SIZE);
+    /* svmdemo_mmio_reentered() guards it, per thread. */
+    s->mmio.disable_reentrancy_guard = true;
     pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &s->mmio);
 

@@ -232,7 +232,9 @@ fail=()
 # (console-filter.awk, docs/reliability.md); QEMU's own message about it
 # is printed once per run whatever the windows say, so it counts only
 # when the refusals could not be counted.
-bad_re='BUG:|WARNING:|Oops|general protection|refcount_t|blocked for more than|Kernel panic|Call Trace:|detected stall|^svmdemo-runner: unexpected|^svmdemo-kmemleak: [1-9]'
+# QEMU's "Blocked re-entrant IO" means it dropped a guest's register
+# access: a lost doorbell or flush.
+bad_re='BUG:|WARNING:|Oops|general protection|refcount_t|blocked for more than|Kernel panic|Call Trace:|detected stall|Blocked re-entrant IO|^svmdemo-runner: unexpected|^svmdemo-kmemleak: [1-9]'
 [ "$counted" = 1 ] || bad_re+='|detected translation failure'
 bad=$(grep -E -m3 "$bad_re" "$log" || true)
 [ -n "$bad" ] && fail+=("console shows: $(echo "$bad" | head -n1)")
