@@ -89,10 +89,10 @@ check_mirror() {
 
 # The user namespace requirements of a normal user (root needs none).
 check_subids() {
-	local f
+	local f r
 	for f in subuid subgid; do
-		if subid_range "/etc/$f" "$user" "$(id -u)" >/dev/null; then
-			ok "/etc/$f" "$user:$(subid_range "/etc/$f" "$user" "$(id -u)")"
+		if r=$(subid_range "/etc/$f" "$user" "$(id -u)"); then
+			ok "/etc/$f" "$user:$r"
 		else
 			bad "/etc/$f" "no range of 65536 subordinate ids for $user" \
 				"sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $user" \

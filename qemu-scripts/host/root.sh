@@ -91,12 +91,13 @@ ns_run() {
 # the namespace with its numeric owners (dev/ stays empty: the host's
 # /dev is bound there).
 create_root() {
-	local root=$1 m mode=unshare tmp kr=()
+	local root=$1 m mode=unshare tmp k kr=()
 	m=$(debian_mirror) || die "$(mirror_help)"
 	[ "$(id -u)" = 0 ] && mode=root
 	command -v mmdebstrap >/dev/null || root_install_mmdebstrap
 	tmp=$root.tmp
-	[ -n "$(keyring_opt)" ] && kr=("$(keyring_opt)")
+	k=$(keyring_opt)
+	[ -n "$k" ] && kr=("$k")
 	rm -rf "$tmp" && mkdir -p "$tmp"
 	step "creating the Debian $SUITE root from $m (mmdebstrap, $mode mode, a few minutes)" >&2
 	# shellcheck disable=SC2086
