@@ -581,7 +581,6 @@ TEST_F(iso, privileged_bit_is_refused)
 	EXPECT_TRUE(mine_intact(self->mine));
 }
 
-/* The kernel's address of @sym from /proc/kallsyms, or 0. */
 /*
  * The addresses of @n kernel symbols, 0 where not found, from one pass
  * over /proc/kallsyms: the kernel formats every line of it on each read,
