@@ -163,14 +163,15 @@ void svmdemo_bond_remove_file(struct svmdemo_bond *bond,
 
 /**
  * svmdemo_bonds_pin_mms - keep the bound address spaces until unbound
- * @sdev: device being removed; sdev->lock held
+ * @sdev: device being removed, not yet marked dead; sdev->lock held
  *
  * A process that sees its jobs fail with -ENODEV may exit while remove()
- * unbinds its PASID; VT-d's mm release notifier then tears the PASID entry
- * down at the same time as the unbind (svmdemo_compat.h). Holding
- * mm_users keeps exit_mmap() and that notifier back until
- * svmdemo_bond_unbind() is done; an mm already past its last mmput()
- * cannot be pinned and is skipped.
+ * unbinds its PASID; VT-d's mm release notifier then tears the PASID
+ * entry down at the same time as the unbind (svmdemo_compat.h). So the
+ * pins are taken before the device is marked dead, which the files read
+ * without the lock. Holding mm_users keeps exit_mmap() and that notifier
+ * back until svmdemo_bond_unbind() is done; an mm already past its last
+ * mmput() cannot be pinned and is skipped.
  */
 void svmdemo_bonds_pin_mms(struct svmdemo_dev *sdev)
 {

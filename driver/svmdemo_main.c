@@ -197,9 +197,14 @@ static void svmdemo_remove(struct pci_dev *pdev)
 
 	svmdemo_cdev_del(sdev);
 
+	/*
+	 * Pin the bound mms before the files can see the device dead: a
+	 * process that gets -ENODEV and exits must not reach exit_mmap()
+	 * while its PASID is unbound below (svmdemo_bonds_pin_mms()).
+	 */
 	mutex_lock(&sdev->lock);
-	sdev->dead = true;
 	svmdemo_bonds_pin_mms(sdev);
+	WRITE_ONCE(sdev->dead, true);
 	mutex_unlock(&sdev->lock);
 
 	svmdemo_hw_stop(sdev);
